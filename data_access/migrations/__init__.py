@@ -1,0 +1,1 @@
+"""Alembic migrations of the ClinicOps schema (run through :mod:`data_access.migrate`)."""
