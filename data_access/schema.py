@@ -28,10 +28,10 @@ from sqlalchemy import (
 )
 
 from data_access.contract import (
+    BodyRegion,
     Channel,
     EventType,
     Indication,
-    BodyRegion,
     Outcome,
     ProcedureType,
     ReferralSource,

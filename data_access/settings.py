@@ -92,8 +92,9 @@ class Settings(BaseSettings):
             return self.secret_key
         if not self.is_embedded:
             raise SettingsError(
-                "CLINICOPS_SECRET_KEY must be set when CLINICOPS_DATABASE_URL points at a shared "
-                "database (generate one with: python -c 'import secrets; print(secrets.token_hex(32))')"
+                "CLINICOPS_SECRET_KEY must be set when CLINICOPS_DATABASE_URL points at a "
+                "shared database (generate one with: "
+                "python -c 'import secrets; print(secrets.token_hex(32))')"
             )
         key_file = self.data_dir / "secret_key"
         if key_file.exists():

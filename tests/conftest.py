@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,13 +50,12 @@ def _postgres_admin_engine() -> Engine | None:
         return None
 
 
-@pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
-    """URL of a fresh, empty PostgreSQL database that lives for this test session."""
+@contextmanager
+def _temporary_postgres_database(prefix: str) -> Iterator[str]:
     admin = _postgres_admin_engine()
     require(admin is not None, f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}")
     assert admin is not None
-    name = f"clinicops_test_{worker_id}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(POSTGRES_ADMIN_URL).set(database=name)
@@ -65,6 +65,24 @@ def postgres_url(worker_id: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """URL of a fresh, empty PostgreSQL database that lives for this test session."""
+    with _temporary_postgres_database(f"clinicops_test_{worker_id}") as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database_url(backend: str, tmp_path: Path, worker_id: str) -> Iterator[str]:
+    """URL of a new, empty (unmigrated) database for one test, on each backend: for tests
+    whose code commits, such as the command line's."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    with _temporary_postgres_database(f"clinicops_fresh_{worker_id}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

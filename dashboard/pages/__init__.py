@@ -1,0 +1,1 @@
+"""Dash pages of ClinicOps, each registering itself with ``dash.register_page``."""
