@@ -188,3 +188,76 @@ CONTRACT_TABLES: dict[str, Table] = {
     "adverse_events": adverse_events,
     "referrals": referrals,
 }
+
+
+# --- Case review of adverse events (medical directors) -------------------------------------
+
+#: Append-only: a review is never overwritten; an event's current review is its newest row.
+case_reviews = Table(
+    "case_reviews",
+    metadata,
+    Column("review_id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "event_id",
+        String(128),
+        ForeignKey("adverse_events.event_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("reviewed_at", DateTime, nullable=False),
+    Column("reviewer", String(64), nullable=False),
+    Column("expectedness", String(16), nullable=False),
+    Column("relatedness", String(16), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    CheckConstraint("expectedness IN ('expected', 'unexpected')", name="expectedness"),
+    CheckConstraint("relatedness IN ('related', 'not_related')", name="relatedness"),
+    Index("ix_case_reviews_event_at", "event_id", "reviewed_at"),
+)
+
+# --- Users, their data scope, and the audit trail --------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("disabled", Boolean(create_constraint=False), nullable=False, server_default="0"),
+    Column("created_at", DateTime, nullable=False),
+    Column("password_changed_at", DateTime, nullable=False),
+    CheckConstraint(
+        "role IN ('admin', 'medical_director', 'regional_manager', 'staff')", name="role"
+    ),
+)
+
+#: A user's regions and clinics (their scope); none at all means every clinic for the roles
+#: that may have that (admin, medical director).
+user_scopes = Table(
+    "user_scopes",
+    metadata,
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.user_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("kind", String(8), primary_key=True),
+    Column("value", String(100), primary_key=True),
+    CheckConstraint("kind IN ('region', 'clinic')", name="kind"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("audit_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("username", String(64)),
+    Column("address", String(64)),
+    Column("action", String(32), nullable=False),
+    Column("outcome", String(16), nullable=False, server_default="ok"),
+    Column("detail", Text, nullable=False, server_default=""),
+    Index("ix_audit_log_at", "at"),
+    # Sign-in throttling counts recent failures per user and per address.
+    Index("ix_audit_log_action_user_at", "action", "username", "at"),
+    Index("ix_audit_log_action_address_at", "action", "address", "at"),
+)
