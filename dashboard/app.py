@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 import dash
+import numpy  # noqa: F401  (plotly imports numpy lazily; racing threads saw it half-loaded)
 import dash_bootstrap_components as dbc
 from sqlalchemy import Engine
 
-from dashboard import runtime
+from dashboard import health, runtime
 from data_access.migrate import upgrade_to_head
 from data_access.settings import Settings
 
@@ -76,5 +77,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> dash.Dash
         app.server,
         runtime.Runtime(settings=settings, cache=cache, _engine=engine),
     )
+    app.server.register_blueprint(health.blueprint)
     app.layout = dbc.Container([dash.page_container], fluid=True)
     return app

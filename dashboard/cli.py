@@ -338,16 +338,37 @@ def format_summary_table(figures: dict[str, Any]) -> str:
 @click.option(
     "--port", type=click.IntRange(1, 65535), help="Port (default: CLINICOPS_PORT or 8050)."
 )
+@click.option("--production", is_flag=True, help="Serve with gunicorn instead of Flask's server.")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="With --production."
+)
+@click.option(
+    "--threads", type=click.IntRange(1, 64), default=1, show_default=True, help="With --production."
+)
 @pass_context
-def serve_command(ctx: CliContext, host: str | None, port: int | None) -> None:
-    """Serve the dashboard (Flask's server; see the README for production serving)."""
+def serve_command(
+    ctx: CliContext,
+    host: str | None,
+    port: int | None,
+    production: bool,
+    workers: int,
+    threads: int,
+) -> None:
+    """Serve the dashboard (Flask's development server unless --production)."""
     from dashboard.app import create_app, prepare_database
 
     settings = ctx.settings
     try:
-        app = create_app(settings, engine=ctx.engine)
+        app = create_app(settings)
     except SettingsError as exc:
         raise click.ClickException(f"configuration: {exc}") from None
     with database_errors(settings):
         prepare_database(settings, ctx.engine)
-    app.run(host=host or settings.host, port=port or settings.port, debug=settings.debug)
+    ctx.close()  # no pooled connection may cross gunicorn's fork
+    host, port = host or settings.host, port or settings.port
+    if production:
+        from dashboard.production import serve
+
+        serve(app.server, host=host, port=port, workers=workers, threads=threads)
+    else:
+        app.run(host=host, port=port, debug=settings.debug)
