@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import dash
-import numpy  # noqa: F401  (plotly imports numpy lazily; racing threads saw it half-loaded)
 import dash_bootstrap_components as dbc
+import numpy  # noqa: F401  (plotly imports numpy lazily; racing threads saw it half-loaded)
 from sqlalchemy import Engine
 
 from dashboard import health, runtime
