@@ -15,7 +15,12 @@ from sqlalchemy.engine import make_url
 from data_access.settings import Settings
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite opens transactions lazily and on its own terms, which breaks SAVEPOINT (a
+    # savepoint issued first becomes the outer transaction, and releasing it commits). Take
+    # transaction control from the driver; _sqlite_on_begin emits BEGIN instead (the recipe in
+    # SQLAlchemy's SQLite dialect docs, "Serializable isolation / Savepoints / Transactional DDL").
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # Foreign keys are off by default in SQLite; WAL lets the dashboard read during an import.
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -23,6 +28,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:
@@ -33,7 +42,8 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
         if url.database and url.database != ":memory:":
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": settings.connect_timeout_s}
     if settings.statement_timeout_ms:
