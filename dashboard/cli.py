@@ -92,8 +92,26 @@ def parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param=param) from None
 
 
+class _Silent:
+    """Stands in for a progress bar when stderr is not a terminal (logs, CI, pipes)."""
+
+    def __enter__(self) -> _Silent:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def update(self, _rows: int) -> None:
+        return None
+
+    def render_finish(self) -> None:
+        return None
+
+
 def progress_reporter(label: str, total: int | None) -> Any:
-    """A progress bar on a terminal; silent when stderr is not one (logs, CI)."""
+    """A progress bar on a terminal; nothing at all otherwise."""
+    if not sys.stderr.isatty():
+        return _Silent()
     return click.progressbar(
         length=total, label=label, file=sys.stderr, show_pos=True, show_eta=total is not None
     )
@@ -372,3 +390,6 @@ def serve_command(
         serve(app.server, host=host, port=port, workers=workers, threads=threads)
     else:
         app.run(host=host, port=port, debug=settings.debug)
+
+
+
