@@ -1,0 +1,151 @@
+"""Referral-source charts: sources per clinic (counts or shares), the trend by source, and
+conversion from referral to a first procedure per clinic.
+
+Presentation layer, pure. Every source keeps its colour from ``palette`` on every chart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures import palette
+from dashboard.figures.common import (
+    NOTE_MARGIN,
+    PERIOD_HOVER,
+    PERIOD_WORDS,
+    clinic_axis,
+    clinic_axis_height,
+    columns,
+    figure,
+    ordered,
+    reference_line,
+)
+from data_access.contract import REFERRAL_SOURCE_LABELS, ReferralSource
+from data_access.filters import Grain
+
+SOURCE_ORDER = [s.value for s in ReferralSource]
+
+
+def referrals_by_clinic_figure(rows: pd.DataFrame, *, shares: bool) -> go.Figure:
+    """Horizontal bars per clinic stacked by source, as counts or as shares of the clinic's
+    referrals, busiest clinic at the top (``referrals_by_clinic_and_source`` rows with
+    ``clinic_name``)."""
+    totals = rows.groupby("clinic_id")["referrals"].sum()
+    names = rows.drop_duplicates("clinic_id").set_index("clinic_id")["clinic_name"]
+    clinic_order = sorted(totals.index, key=lambda cid: (totals[cid], names[cid]))
+    data = []
+    for code in ordered(rows["source"], SOURCE_ORDER):
+        part = rows[rows["source"] == code].set_index("clinic_id")
+        ids = [cid for cid in clinic_order if cid in part.index]
+        counts = part.loc[ids, "referrals"].astype("float64")  # NaN where suppressed
+        share = (100 * counts / totals.loc[ids].to_numpy()).round(1)
+        label = REFERRAL_SOURCE_LABELS.get(code, code)
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": label,
+                "y": ids,
+                "x": (share if shares else counts).tolist(),
+                "marker": {"color": palette.source_color(code), "line": {"width": 0}},
+                "customdata": columns(ids, names.loc[ids], counts, share),
+                "hovertemplate": (
+                    f"<b>%{{customdata[1]}}</b><br>{label}: %{{customdata[2]:,}} "
+                    "referrals (%{customdata[3]:.1f}%)<extra></extra>"
+                ),
+            }
+        )
+    layout = {
+        "barmode": "stack",
+        "bargap": 0.25,
+        "yaxis": clinic_axis(clinic_order, [names[cid] for cid in clinic_order]),
+        "xaxis": {
+            "title": {"text": "Share of the clinic's referrals" if shares else "Referrals"},
+            "ticksuffix": "%" if shares else "",
+            **({"range": [0, 100]} if shares else {"rangemode": "tozero"}),
+        },
+    }
+    return figure(data, layout, height=clinic_axis_height(len(clinic_order)) + 40)
+
+
+def referral_trend_figure(rows: pd.DataFrame, grain: Grain) -> go.Figure:
+    """Referrals per period stacked by source (``referral_trend`` rows)."""
+    data = []
+    for code in ordered(rows["source"], SOURCE_ORDER):
+        part = rows[rows["source"] == code]
+        label = REFERRAL_SOURCE_LABELS.get(code, code)
+        data.append(
+            {
+                "type": "bar",
+                "name": label,
+                "x": part["period"].dt.strftime("%Y-%m-%d").tolist(),
+                "y": part["referrals"].tolist(),
+                "marker": {"color": palette.source_color(code), "line": {"width": 0}},
+                "hovertemplate": (
+                    f"{label}<br>%{{x|{PERIOD_HOVER[grain]}}}: <b>%{{y:,}}</b><extra></extra>"
+                ),
+            }
+        )
+    layout = {
+        "barmode": "stack",
+        "bargap": 0.15 if grain is Grain.DAY else 0.25,
+        "xaxis": {"type": "date", "showgrid": False},
+        "yaxis": {"title": {"text": f"Referrals per {PERIOD_WORDS[grain]}"}, "rangemode": "tozero"},
+    }
+    return figure(data, layout, height=340)
+
+
+def conversion_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """``referral_conversion`` rows with the converted share (0–1), lowest first."""
+    table = rows.copy()
+    table["conversion_rate"] = table["converted"] / table["referrals"].replace(0, np.nan)
+    return table.sort_values(["conversion_rate", "clinic_name"], ignore_index=True)
+
+
+def conversion_figure(rows: pd.DataFrame) -> go.Figure:
+    """Per clinic: share of referrals that led to a first procedure, highest at the top, with
+    the median days from referral to that procedure written at the bar's end."""
+    table = conversion_table(rows)
+    ids = table["clinic_id"].tolist()
+    days = table["median_days_to_first"]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": ids,
+            "x": (100 * table["conversion_rate"]).tolist(),
+            "marker": {"color": palette.ACCENT},
+            "text": ["" if pd.isna(d) else f"{d:.0f} d" for d in days],
+            "textposition": "outside",
+            "textfont": {"size": 11, "color": "#4B5563"},
+            "cliponaxis": False,
+            "customdata": columns(
+                ids,
+                table["clinic_name"],
+                table["converted"],
+                table["referrals"],
+                ["—" if pd.isna(d) else f"{d:.1f}" for d in days],
+            ),
+            "hovertemplate": (
+                "<b>%{customdata[1]}</b><br>%{x:.1f}% converted (%{customdata[2]:,} "
+                "of %{customdata[3]:,} referrals)<br>Median %{customdata[4]} days "
+                "to the first procedure<extra></extra>"
+            ),
+        },
+    ]
+    total = float(table["referrals"].sum())
+    network = 100 * float(table["converted"].sum()) / total if total else None
+    layout = {
+        **reference_line(network, f"network {network:.1f}%" if network is not None else ""),
+        "margin": dict(NOTE_MARGIN),
+        "yaxis": clinic_axis(ids, table["clinic_name"]),
+        "xaxis": {
+            "title": {"text": "Referrals that led to a procedure (label: median days)"},
+            "range": [0, 108],
+            "ticksuffix": "%",
+            "tickvals": [0, 20, 40, 60, 80, 100],
+        },
+    }
+    return figure(data, layout, height=clinic_axis_height(len(table)), legend=False)
