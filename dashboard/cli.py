@@ -392,4 +392,6 @@ def serve_command(
         app.run(host=host, port=port, debug=settings.debug)
 
 
+from dashboard.cli_users import user_group  # noqa: E402  (needs main's helpers)
 
+main.add_command(user_group)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from data_access.contract import ProcedureType
 
@@ -38,9 +39,17 @@ class Grain(StrEnum):
         return cls.MONTH
 
 
+def _items(values: object, what: str) -> Iterable[Any]:
+    """The items of a filter list; a bare string (or bytes) is refused rather than iterated
+    character by character, and a non-collection rather than failing with a TypeError."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise FilterError(f"{what}: expected a list of values, got {type(values).__name__}")
+    return values
+
+
 def _tuple_of_text(values: Iterable[str], what: str) -> tuple[str, ...]:
     cleaned: list[str] = []
-    for value in values:
+    for value in _items(values, what):
         if not isinstance(value, str) or not value.strip():
             raise FilterError(f"{what}: empty value")
         if value not in cleaned:
@@ -63,17 +72,20 @@ class Filters:
     procedure_types: tuple[ProcedureType, ...] = ()
 
     def __post_init__(self) -> None:
-        if not isinstance(self.start, date) or not isinstance(self.end, date):
+        # A datetime is a date too, but comparing it with a date raises TypeError.
+        if not all(
+            isinstance(d, date) and not isinstance(d, datetime) for d in (self.start, self.end)
+        ):
             raise FilterError("start and end must be dates")
         if self.start > self.end:
             raise FilterError(f"start {self.start} is after end {self.end}")
         object.__setattr__(self, "regions", _tuple_of_text(self.regions, "region"))
         object.__setattr__(self, "clinics", _tuple_of_text(self.clinics, "clinic"))
         types: list[ProcedureType] = []
-        for value in self.procedure_types:
+        for value in _items(self.procedure_types, "procedure type"):
             try:
                 types.append(ProcedureType(value))
-            except ValueError:
+            except (ValueError, TypeError):
                 raise FilterError(f"procedure type: unknown value {value!r}") from None
         object.__setattr__(self, "procedure_types", tuple(sorted(set(types))))
 
@@ -84,6 +96,8 @@ class Filters:
     def previous_period(self) -> Filters:
         """The same filters over the equally long period just before this one."""
         length = timedelta(days=self.days)
+        if self.start - date.min < length:
+            raise FilterError(f"no period of {self.days} days before {self.start}")
         return Filters(
             start=self.start - length,
             end=self.end - length,
@@ -103,6 +117,9 @@ class Scope:
     #: Whether event descriptions, patient keys and other row-level detail may be returned.
     row_detail: bool = True
     label: str = field(default="everything", compare=False)
+    #: Whether counts from 1 to threshold-1 must be shown as "<threshold" (small-cell
+    #: suppression, ``dashboard/suppression.py``) for this caller.
+    suppress_small_cells: bool = False
 
     @classmethod
     def everything(cls) -> Scope:

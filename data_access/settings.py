@@ -10,11 +10,12 @@ import secrets
 import stat
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -46,6 +47,19 @@ class Settings(BaseSettings):
     port: int = Field(default=8050, ge=1, le=65535)
     statement_timeout_ms: int = Field(default=15_000, ge=0)
     connect_timeout_s: int = Field(default=5, ge=1)
+    # --- Sign-in, roles and small-cell suppression (dashboard/auth.py, dashboard/suppression.py)
+    #: Roles whose figures get small-cell suppression ("regional_manager,admin" in the env).
+    suppression_roles: Annotated[tuple[str, ...], NoDecode] = ("regional_manager",)
+    #: Counts from 1 to ``suppression_threshold - 1`` are shown as "<threshold" (CMS: 11).
+    suppression_threshold: int = Field(default=11, ge=2, le=1000)
+    #: Mark the session cookie Secure always (it is also Secure whenever served over HTTPS).
+    secure_cookies: bool = False
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    login_max_failures_per_user: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
 
     @field_validator("default_timezone")
     @classmethod
@@ -54,6 +68,19 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("suppression_roles", mode="before")
+    @classmethod
+    def _roles_from_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        known = {"admin", "medical_director", "regional_manager", "staff"}
+        unknown = sorted(set(value) - known) if isinstance(value, list | tuple) else []
+        if unknown:
+            raise ValueError(
+                f"unknown role(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         return value
 
     @field_validator("redis_url")
