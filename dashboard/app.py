@@ -12,11 +12,12 @@ import time
 from pathlib import Path
 
 import dash
-import dash_bootstrap_components as dbc
 import numpy  # noqa: F401  (plotly imports numpy lazily; racing threads saw it half-loaded)
 from sqlalchemy import Engine
 
-from dashboard import health, runtime
+from dashboard import auth, auth_ui, health, outage, request_log, runtime
+from dashboard.components import shell
+from dashboard.surveillance import navbar_badge
 from data_access.migrate import upgrade_to_head
 from data_access.settings import Settings
 
@@ -27,14 +28,17 @@ ASSETS_DIR = PACKAGE_DIR.parent / "assets"
 def prepare_database(settings: Settings, engine: Engine, *, echo: bool = True) -> None:
     """Migrate the embedded database and, when it holds no clinics yet, load the demo
     network. A shared database is left alone (``clinicops init-db`` migrates it)."""
+    from dashboard.demo_users import ensure_demo_users
     from data_access.queries.clinics import has_data
 
     if not settings.is_embedded:
         return
     upgrade_to_head(engine)
     with engine.connect() as conn:
-        if has_data(conn=conn) or not settings.demo_on_empty:
-            return
+        loaded = has_data(conn=conn)
+    if loaded or not settings.demo_on_empty:
+        ensure_demo_users(settings, engine, echo=echo)  # sign-in: one demo user per role
+        return
     from data_access.demo import generate_demo, load_demo
 
     began = time.perf_counter()
@@ -54,6 +58,7 @@ def prepare_database(settings: Settings, engine: Engine, *, echo: bool = True) -
         load_demo(conn=conn, batch=batch, progress=report)
     if echo:
         print(f"\n  demo data ready in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+    ensure_demo_users(settings, engine, echo=echo)
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> dash.Dash:
@@ -78,5 +83,23 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> dash.Dash
         runtime.Runtime(settings=settings, cache=cache, _engine=engine),
     )
     app.server.register_blueprint(health.blueprint)
-    app.layout = dbc.Container([dash.page_container], fluid=True)
+    auth.init_app(app, settings)  # sign-in on every route but /login and health, headers
+    request_log.init_app(app.server)
+    outage.init_app(app.server)
+    app.layout = shell.shell_layout(
+        [shell.page_links(), navbar_badge.review_badge(), auth_ui.user_menu()]
+    )
+    shell.register_callbacks()
+    outage.register_callbacks()
+    navbar_badge.register()
+    _claim_callbacks(app)
     return app
+
+
+def _claim_callbacks(app: dash.Dash) -> None:
+    """Dash hands every callback registered with ``dash.callback`` (page modules, which Dash
+    runs again for each app, and the shell's) to whichever app serves a request first. Let
+    this app take its own now, so that apps built side by side in one process (tests, app
+    factories) each own exactly their callbacks, neither none nor two copies."""
+    with app.server.test_request_context("/"):
+        app._setup_server()  # Dash's own first-request set-up; it runs once per app

@@ -12,9 +12,7 @@ def test_savepoint_does_not_commit_the_outer_transaction(engine: Engine) -> None
     with engine.connect() as conn:
         outer = conn.begin()
         savepoint = conn.begin_nested()
-        conn.execute(
-            insert(clinics).values(clinic_id="SP1", name="n", region="r", timezone="UTC")
-        )
+        conn.execute(insert(clinics).values(clinic_id="SP1", name="n", region="r", timezone="UTC"))
         savepoint.commit()
         outer.rollback()
     with engine.connect() as conn:
