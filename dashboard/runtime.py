@@ -21,6 +21,7 @@ from data_access.queries.clinics import data_version
 from data_access.settings import Settings
 
 EXTENSION_KEY = "clinicops"
+VERSION_KEY = "clinicops_data_version"
 T = TypeVar("T")
 
 
@@ -45,16 +46,28 @@ class Runtime:
 
     def cached(self, name: str, compute: Callable[[Connection], T], *key: Any) -> T:
         """``compute(conn)`` memoised under (name, key..., data version): an import bumps the
-        data version, so a cached figure never outlives the data it came from."""
+        data version, so a cached figure never outlives the data it came from. A hit opens no
+        database connection."""
+        cache_key = repr((name, self.data_version(), *key))
+        found = self.cache.get(cache_key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        with self.connect() as conn:
+            value = compute(conn)
+        self.cache.set(cache_key, value)
+        return value
+
+    def data_version(self) -> int:
+        """The data version, read once per request: a callback that asks for several figures
+        pays for one query, and its figures all belong to the same version."""
+        in_request = flask.has_request_context()
+        if in_request and VERSION_KEY in flask.g:
+            return int(flask.g.get(VERSION_KEY))
         with self.connect() as conn:
             version = data_version(conn=conn)
-            cache_key = repr((name, version, *key))
-            found = self.cache.get(cache_key)
-            if found is not None:
-                return found  # type: ignore[no-any-return]
-            value = compute(conn)
-            self.cache.set(cache_key, value)
-            return value
+        if in_request:
+            setattr(flask.g, VERSION_KEY, version)
+        return version
 
 
 def install(server: flask.Flask, runtime: Runtime) -> None:

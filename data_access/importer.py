@@ -48,6 +48,7 @@ from data_access.csv_rows import find_layouts
 from data_access.import_run import ImportPass, PassResult
 from data_access.row_checks import Issue
 from data_access.schema import import_log
+from data_access.summaries import refresh_summaries
 
 __all__ = ["ImportRejected", "ImportReport", "Problem", "import_batch"]
 
@@ -116,6 +117,13 @@ def import_batch(
             attempt.rejects.close()
             found = result.problems + moved
             raise ImportRejected(sorted(found, key=lambda p: (_FILE_ORDER[p.file], p.line)))
+        try:
+            # The summaries follow the batch in the same savepoint: they never disagree.
+            refresh_summaries(conn)
+        except BaseException:
+            savepoint.rollback()
+            attempt.rejects.close()
+            raise
         import_id = _log(conn, directory, result)
         savepoint.commit()
         written = attempt.rejects.finish(rejects_path or _default_rejects_path(directory))

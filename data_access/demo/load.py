@@ -5,22 +5,26 @@ Data-access layer (demo data). Fills the stored-only columns the contract leaves
 clinic's time zone from its state), then inserts in chunks: psycopg 3 ``COPY`` on PostgreSQL;
 multi-row ``INSERT`` statements on SQLite (one row per statement would rebuild the CHECK
 constraints' ``IN`` lists for every row); SQLAlchemy Core ``executemany`` elsewhere. Values are
-always bound parameters. The caller owns the transaction; nothing commits.
+always bound parameters. The summary tables are refreshed at the end, in the same transaction
+(triggers queued every row's cells), and an ``import_log`` row makes a new data version, so
+no cached result outlives the load. The caller owns the transaction; nothing commits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, literal, select
+from sqlalchemy import Connection, Table, insert, literal, select
 
 from data_access.contract import CLINICS, FILES_BY_NAME, STATE_TIMEZONES, FileSpec, Kind
 from data_access.demo.batch import DemoBatch
 from data_access.demo.sqlite_rows import insert_sqlite_rows, sqlite_column
-from data_access.schema import CONTRACT_TABLES
+from data_access.schema import CONTRACT_TABLES, import_log
+from data_access.summaries import refresh_summaries
 
 CHUNK_ROWS = 25_000
 #: The stored clinic-local date of each contract datetime column.
@@ -122,4 +126,16 @@ def load_demo(
     for name, frame in batch.frames().items():
         columns = stored_columns(FILES_BY_NAME[name], frame)
         inserted[name] = _insert_table(conn, CONTRACT_TABLES[name], columns, progress, chunk_rows)
+    refresh_summaries(conn)  # triggers queued every clinic day and patient just inserted
+    # A new data version, as an import makes: results cached before the load (a shared
+    # Redis cache outlives a database reset) are never served for the new data.
+    conn.execute(
+        insert(import_log).values(
+            imported_at=datetime.now(UTC).replace(tzinfo=None),
+            source="demo data (load_demo)",
+            rows_inserted=sum(inserted.values()),
+            rows_updated=0,
+            rows_rejected=0,
+        )
+    )
     return inserted

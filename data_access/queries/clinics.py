@@ -2,7 +2,9 @@
 
 Data-access layer. :func:`clinic_figures` is the one place that computes a clinic's volume,
 patients, open days, follow-ups and adverse events for a selection, so the map, the volume
-ranking, the follow-up completion chart and the adverse-event rates always agree.
+ranking, the follow-up completion chart and the adverse-event rates always agree. Counts are
+sums of clinic summary rows, open days come from the day-type masks of
+``summary_open_days``, patients from :mod:`data_access.queries.patients`.
 """
 
 from __future__ import annotations
@@ -13,85 +15,61 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from data_access.filters import Filters, Scope
-from data_access.queries._sql import (
-    procedure_conditions,
-    read_frame,
-    scoped_clinic_ids,
-    within_followup_window,
-)
-from data_access.schema import adverse_events, clinics, followups, import_log, procedures
+from data_access.queries._ranges import cover
+from data_access.queries._sql import read_frame, scoped_clinic_ids
+from data_access.queries._summary import plan, summed
+from data_access.queries.naive import clinics as naive
+from data_access.queries.naive.clinics import CLINIC_COLUMNS, clinic_directory
+from data_access.queries.patients import distinct_patients
+from data_access.schema import clinics, import_log, procedures
+from data_access.schema_summaries import summary_open_days, summary_procedures
+from data_access.summaries.families import TYPE_BITS
 
-CLINIC_COLUMNS = [
-    "clinic_id",
-    "name",
-    "region",
-    "city",
-    "state",
-    "latitude",
-    "longitude",
-    "ruca_code",
-    "opened_on",
-]
-
-
-def clinic_directory(*, conn: Connection, scope: Scope) -> pd.DataFrame:
-    """Every clinic the scope allows, with its attributes, ordered by region then name."""
-    clinic_ids = scoped_clinic_ids(conn, filters=Filters(start=date.min, end=date.max), scope=scope)
-    statement = select(*(clinics.c[name] for name in CLINIC_COLUMNS)).order_by(
-        clinics.c.region, clinics.c.name, clinics.c.clinic_id
-    )
-    if clinic_ids is not None:
-        statement = statement.where(clinics.c.clinic_id.in_(clinic_ids))
-    return read_frame(conn, statement, CLINIC_COLUMNS)
+CLINIC_COUNTS = ["procedures", "patients", "open_days", "followed_up", "adverse_events"]
 
 
 def clinic_figures(*, conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     """One row per clinic selected by region/clinic filters and scope (clinics without any
     procedure in range included, with zeros): procedures, patients, open days (days with at
     least one procedure), procedures followed up within 0–14 days, and adverse events."""
-    clinic_ids = scoped_clinic_ids(conn, filters=filters, scope=scope)
-    selected = procedure_conditions(clinic_ids, filters)
-
-    volume = (
-        select(
-            procedures.c.clinic_id,
-            func.count().label("procedures"),
-            func.count(procedures.c.patient_id.distinct()).label("patients"),
-            func.count(procedures.c.performed_on.distinct()).label("open_days"),
-        )
-        .where(*selected)
-        .group_by(procedures.c.clinic_id)
+    selection = plan(conn, filters, scope)
+    if selection is None:
+        return naive.clinic_figures(conn=conn, filters=filters, scope=scope)
+    parts = cover(filters.start, filters.end)
+    counts = summed(
+        summary_procedures,
+        parts,
+        selection,
+        measures=["procedures", "followed_up", "adverse_events"],
+        per_clinic=True,
     )
-    followed = (
-        select(
-            procedures.c.clinic_id,
-            func.count(procedures.c.procedure_id.distinct()).label("followed_up"),
-        )
-        .join_from(procedures, followups, followups.c.procedure_id == procedures.c.procedure_id)
-        .where(*selected, within_followup_window())
-        .group_by(procedures.c.clinic_id)
+    wanted = (
+        sum(TYPE_BITS[t] for t in selection.types) if selection.types else sum(TYPE_BITS.values())
     )
-    events = (
-        select(procedures.c.clinic_id, func.count().label("adverse_events"))
-        .join_from(
-            procedures, adverse_events, adverse_events.c.procedure_id == procedures.c.procedure_id
-        )
-        .where(*selected)
-        .group_by(procedures.c.clinic_id)
+    open_days = summed(
+        summary_open_days,
+        parts,
+        selection,
+        measures=["days"],
+        per_clinic=True,
+        typed=False,
+        rolled_up=False,
+        where=[summary_open_days.c.type_mask.op("&")(wanted) != 0],
     )
+    patients = distinct_patients(conn, selection, filters.start, filters.end, per_clinic=True)
     frames = [
-        read_frame(conn, volume, ["clinic_id", "procedures", "patients", "open_days"]),
-        read_frame(conn, followed, ["clinic_id", "followed_up"]),
-        read_frame(conn, events, ["clinic_id", "adverse_events"]),
+        read_frame(conn, counts, ["clinic_id", "procedures", "followed_up", "adverse_events"]),
+        read_frame(conn, open_days, ["clinic_id", "open_days"]),
+        pd.DataFrame(list(patients.items()), columns=["clinic_id", "patients"]),
     ]
     directory = clinic_directory(conn=conn, scope=scope)
-    if clinic_ids is not None:
-        directory = directory[directory["clinic_id"].isin(clinic_ids)]
+    if selection.clinic_ids is not None:
+        directory = directory[directory["clinic_id"].isin(selection.clinic_ids)]
     result = directory.reset_index(drop=True)
     for frame in frames:
         result = result.merge(frame, on="clinic_id", how="left")
-    counts = ["procedures", "patients", "open_days", "followed_up", "adverse_events"]
-    result[counts] = result[counts].fillna(0).astype("int64")
+    result = result[[*CLINIC_COLUMNS, *CLINIC_COUNTS]]
+    result[CLINIC_COUNTS] = result[CLINIC_COUNTS].fillna(0).astype("int64")
     return result
 
 
@@ -127,6 +105,7 @@ def has_data(*, conn: Connection) -> bool:
 
 
 __all__ = [
+    "CLINIC_COLUMNS",
     "clinic_directory",
     "clinic_figures",
     "data_version",

@@ -1,100 +1,72 @@
 """The headline figures of a selection (the KPI cards and ``clinicops summary``).
 
 Data-access layer. Definitions are the data contract's "Derived figures"; every panel that
-shows one of these numbers gets it from here.
+shows one of these numbers gets it from here. Counts and the soreness histogram are sums of
+summary rows over the range's parts, distinct patients come from
+:mod:`data_access.queries.patients`; while a write awaits summarising the same figures come
+from the base tables (:mod:`data_access.queries.naive.kpis`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from data_access.filters import Filters, Scope
-from data_access.queries._sql import (
-    procedure_conditions,
-    scoped_clinic_ids,
-    within_followup_window,
+from data_access.queries._ranges import cover
+from data_access.queries._summary import plan, summed
+from data_access.queries.naive import kpis as naive
+from data_access.queries.naive.kpis import KpiTotals, referrals_by_source_totals
+from data_access.queries.patients import distinct_patients
+from data_access.schema_summaries import (
+    summary_first_soreness,
+    summary_procedures,
+    summary_referrals,
 )
-from data_access.queries.soreness import sample_histogram
-from data_access.schema import adverse_events, followups, procedures, referrals
 from data_access.statistics import quantiles_from_counts
 
-
-@dataclass(frozen=True)
-class KpiTotals:
-    """Headline figures; ``None`` where a figure is undefined (no procedures / follow-ups)."""
-
-    procedures: int
-    patients: int
-    adverse_events: int
-    ae_rate_per_1000: float | None
-    followup_rate: float | None
-    median_soreness: float | None
-    referrals: int
-    referrals_by_source: dict[str, int]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON object of ``clinicops summary --format json`` (keys fixed by the issue)."""
-        return {
-            "procedures": self.procedures,
-            "patients": self.patients,
-            "adverse_events": self.adverse_events,
-            "ae_rate_per_1000": self.ae_rate_per_1000,
-            "followup_rate": self.followup_rate,
-            "median_soreness": self.median_soreness,
-            "referrals": self.referrals,
-            "referrals_by_source": dict(self.referrals_by_source),
-        }
+__all__ = ["KpiTotals", "kpi_totals", "referrals_by_source_totals"]
 
 
 def kpi_totals(*, conn: Connection, filters: Filters, scope: Scope) -> KpiTotals:
-    clinic_ids = scoped_clinic_ids(conn, filters=filters, scope=scope)
-    selected = procedure_conditions(clinic_ids, filters)
-
-    procedure_count, patient_count = conn.execute(
-        select(func.count(), func.count(procedures.c.patient_id.distinct())).where(*selected)
-    ).one()
-    event_count = conn.execute(
-        select(func.count())
-        .select_from(adverse_events)
-        .join(procedures, procedures.c.procedure_id == adverse_events.c.procedure_id)
-        .where(*selected)
-    ).scalar_one()
-    followed_up = conn.execute(
-        select(func.count(procedures.c.procedure_id.distinct()))
-        .select_from(procedures)
-        .join(followups, followups.c.procedure_id == procedures.c.procedure_id)
-        .where(*selected, within_followup_window())
-    ).scalar_one()
-    (median,) = quantiles_from_counts(sample_histogram(conn, clinic_ids, filters), (0.5,))
-    by_source = referrals_by_source_totals(conn=conn, filters=filters, clinic_ids=clinic_ids)
-
+    selection = plan(conn, filters, scope)
+    if selection is None:
+        return naive.kpi_totals(conn=conn, filters=filters, scope=scope)
+    parts = cover(filters.start, filters.end)
+    counts = summed(
+        summary_procedures,
+        parts,
+        selection,
+        measures=["procedures", "followed_up", "adverse_events"],
+    )
+    procedure_count, followed_up, event_count = (int(v or 0) for v in conn.execute(counts).one())
+    histogram = summed(
+        summary_first_soreness,
+        parts,
+        selection,
+        keys=[summary_first_soreness.c.soreness],
+        measures=["procedures"],
+    )
+    counts_by_score = {int(score): int(n) for score, n in conn.execute(histogram)}
+    (median,) = quantiles_from_counts(counts_by_score, (0.5,))
+    sources = summed(
+        summary_referrals,
+        parts,
+        selection,
+        keys=[summary_referrals.c.source],
+        measures=["referrals"],
+        typed=False,
+    )
+    by_source = {str(source): int(n) for source, n in sorted(conn.execute(sources)) if n}
+    patients = distinct_patients(conn, selection, filters.start, filters.end, per_clinic=False)
     return KpiTotals(
-        procedures=int(procedure_count),
-        patients=int(patient_count),
-        adverse_events=int(event_count),
+        procedures=procedure_count,
+        patients=patients.get("", 0),
+        adverse_events=event_count,
         ae_rate_per_1000=(1000 * event_count / procedure_count) if procedure_count else None,
         followup_rate=(followed_up / procedure_count) if procedure_count else None,
         median_soreness=None if math.isnan(median) else float(median),
         referrals=sum(by_source.values()),
         referrals_by_source=by_source,
     )
-
-
-def referrals_by_source_totals(
-    *, conn: Connection, filters: Filters, clinic_ids: list[str] | None
-) -> dict[str, int]:
-    """Referrals dated in the range, counted by source (region and clinic filters only: a
-    referral has no procedure type)."""
-    statement = (
-        select(referrals.c.source, func.count())
-        .where(referrals.c.referred_on.between(filters.start, filters.end))
-        .group_by(referrals.c.source)
-        .order_by(referrals.c.source)
-    )
-    if clinic_ids is not None:
-        statement = statement.where(referrals.c.clinic_id.in_(clinic_ids))
-    return {str(source): int(n) for source, n in conn.execute(statement)}

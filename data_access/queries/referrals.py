@@ -3,7 +3,9 @@ procedure.
 
 Data-access layer. Referrals follow the region and clinic filters only; a referral has no
 procedure type (data contract). A referral converts when the same patient has a procedure
-(of any type, on any later date) at the same clinic on or after the referral date.
+(of any type, on any later date) at the same clinic on or after the referral date. Counts come
+from ``summary_referrals``, conversion from the histograms of days to the first procedure in
+``summary_referral_conversion`` (recomputed whenever the patient's procedures change).
 """
 
 from __future__ import annotations
@@ -11,94 +13,90 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import Connection
 
 from data_access.filters import Filters, Grain, Scope
-from data_access.queries._sql import (
-    as_timestamps,
-    days_between,
-    period_start,
-    read_frame,
-    scoped_clinic_ids,
+from data_access.queries._ranges import cover, cover_buckets
+from data_access.queries._sql import as_timestamps, read_frame
+from data_access.queries._summary import plan, summed
+from data_access.queries.naive import referrals as naive
+from data_access.schema_summaries import (
+    NOT_CONVERTED,
+    summary_referral_conversion,
+    summary_referrals,
 )
-from data_access.schema import procedures, referrals
 from data_access.statistics import quantiles_from_counts
 
-
-def _referral_conditions(
-    conn: Connection, filters: Filters, scope: Scope
-) -> list[ColumnElement[bool]]:
-    clinic_ids = scoped_clinic_ids(conn, filters=filters, scope=scope)
-    conditions: list[ColumnElement[bool]] = [
-        referrals.c.referred_on.between(filters.start, filters.end)
-    ]
-    if clinic_ids is not None:
-        conditions.append(referrals.c.clinic_id.in_(clinic_ids))
-    return conditions
+R = summary_referrals.c
 
 
 def referrals_by_clinic_and_source(
     *, conn: Connection, filters: Filters, scope: Scope
 ) -> pd.DataFrame:
-    statement = (
-        select(referrals.c.clinic_id, referrals.c.source, func.count())
-        .where(*_referral_conditions(conn, filters, scope))
-        .group_by(referrals.c.clinic_id, referrals.c.source)
-        .order_by(referrals.c.clinic_id, referrals.c.source)
-    )
+    selection = plan(conn, filters, scope)
+    if selection is None:
+        return naive.referrals_by_clinic_and_source(conn=conn, filters=filters, scope=scope)
+    rows = summed(
+        summary_referrals,
+        cover(filters.start, filters.end),
+        selection,
+        keys=[R.source],
+        measures=["referrals"],
+        per_clinic=True,
+        typed=False,
+    ).subquery()
+    statement = rows.select().where(rows.c.referrals > 0).order_by(rows.c.clinic_id, rows.c.source)
     return read_frame(conn, statement, ["clinic_id", "source", "referrals"])
 
 
 def referral_trend(
     *, conn: Connection, filters: Filters, scope: Scope, grain: Grain
 ) -> pd.DataFrame:
-    period = period_start(referrals.c.referred_on, grain).label("period")
-    statement = (
-        select(period, referrals.c.source, func.count())
-        .where(*_referral_conditions(conn, filters, scope))
-        .group_by(period, referrals.c.source)
-        .order_by(period, referrals.c.source)
-    )
+    selection = plan(conn, filters, scope)
+    if selection is None:
+        return naive.referral_trend(conn=conn, filters=filters, scope=scope, grain=grain)
+    rows = summed(
+        summary_referrals,
+        cover_buckets(filters.start, filters.end, grain),
+        selection,
+        keys=[R.source],
+        measures=["referrals"],
+        typed=False,
+        bucket=grain,
+    ).subquery()
+    statement = rows.select().where(rows.c.referrals > 0).order_by(rows.c.period, rows.c.source)
     return as_timestamps(read_frame(conn, statement, ["period", "source", "referrals"]), "period")
 
 
 def referral_conversion(*, conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Per clinic: referrals in range, how many led to a first procedure, and the median days
     from referral to that first procedure (NaN when none converted)."""
-    first_procedure = (
-        select(
-            referrals.c.referral_id,
-            referrals.c.clinic_id,
-            referrals.c.referred_on,
-            func.min(procedures.c.performed_on).label("first_on"),
-        )
-        .join_from(
-            referrals,
-            procedures,
-            (procedures.c.patient_id == referrals.c.patient_id)
-            & (procedures.c.clinic_id == referrals.c.clinic_id)
-            & (procedures.c.performed_on >= referrals.c.referred_on),
-            isouter=True,
-        )
-        .where(*_referral_conditions(conn, filters, scope))
-        .group_by(referrals.c.referral_id, referrals.c.clinic_id, referrals.c.referred_on)
-        .subquery("first_procedure")
+    selection = plan(conn, filters, scope)
+    if selection is None:
+        return naive.referral_conversion(conn=conn, filters=filters, scope=scope)
+    days = summary_referral_conversion.c.days_to_first
+    statement = summed(
+        summary_referral_conversion,
+        cover(filters.start, filters.end),
+        selection,
+        keys=[days],
+        measures=["referrals"],
+        per_clinic=True,
+        typed=False,
     )
-    days = days_between(first_procedure.c.referred_on, first_procedure.c.first_on).label("days")
-    statement = select(first_procedure.c.clinic_id, days, func.count()).group_by(
-        first_procedure.c.clinic_id, days
-    )
-    histogram = read_frame(conn, statement, ["clinic_id", "days", "n"])
+    by_clinic: dict[str, dict[int, int]] = {}
+    for clinic_id, days_to_first, n in conn.execute(statement):
+        if n:
+            by_clinic.setdefault(clinic_id, {})[int(days_to_first)] = int(n)
     rows = []
-    for clinic_id, group in histogram.groupby("clinic_id", sort=True):
-        converted = group.dropna(subset=["days"])
-        counts = dict(zip(converted["days"].astype(int), converted["n"].astype(int), strict=True))
-        (median,) = quantiles_from_counts(counts, (0.5,)) if counts else (math.nan,)
+    for clinic_id, histogram in sorted(by_clinic.items()):
+        converted = {d: n for d, n in histogram.items() if d != NOT_CONVERTED}
+        (median,) = quantiles_from_counts(converted, (0.5,)) if converted else (math.nan,)
         rows.append(
             {
                 "clinic_id": clinic_id,
-                "referrals": int(group["n"].sum()),
-                "converted": int(converted["n"].sum()),
+                "referrals": sum(histogram.values()),
+                "converted": sum(converted.values()),
                 "median_days_to_first": median,
             }
         )

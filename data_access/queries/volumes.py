@@ -1,34 +1,42 @@
 """Procedure volumes: the trend stacked by procedure type, and the mix by clinic.
 
 Data-access layer. "Procedure volume" is the contract's: procedures whose clinic-local date
-lies in the range (inclusive).
+lies in the range (inclusive). Read from ``summary_procedures`` (months and weeks for the
+trend's buckets, days for the ragged ends); :mod:`data_access.queries.naive.volumes` is the
+same figure from the base table, used while a write awaits summarising.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from data_access.filters import Filters, Grain, Scope
-from data_access.queries._sql import (
-    as_timestamps,
-    period_start,
-    procedure_conditions,
-    read_frame,
-    scoped_clinic_ids,
-)
-from data_access.schema import procedures
+from data_access.queries._ranges import cover, cover_buckets
+from data_access.queries._sql import as_timestamps, read_frame
+from data_access.queries._summary import plan, summed
+from data_access.queries.naive import volumes as naive
+from data_access.schema_summaries import summary_procedures
+
+S = summary_procedures.c
 
 
 def volume_trend(*, conn: Connection, filters: Filters, scope: Scope, grain: Grain) -> pd.DataFrame:
     """Procedures per period (first day of the day / week / month) and procedure type."""
-    clinic_ids = scoped_clinic_ids(conn, filters=filters, scope=scope)
-    period = period_start(procedures.c.performed_on, grain).label("period")
+    selection = plan(conn, filters, scope)
+    if selection is None:
+        return naive.volume_trend(conn=conn, filters=filters, scope=scope, grain=grain)
+    rows = summed(
+        summary_procedures,
+        cover_buckets(filters.start, filters.end, grain),
+        selection,
+        keys=[S.procedure_type],
+        measures=["procedures"],
+        bucket=grain,
+        by_type=True,
+    ).subquery()
     statement = (
-        select(period, procedures.c.procedure_type, func.count().label("procedures"))
-        .where(*procedure_conditions(clinic_ids, filters))
-        .group_by(period, procedures.c.procedure_type)
-        .order_by(period, procedures.c.procedure_type)
+        rows.select().where(rows.c.procedures > 0).order_by(rows.c.period, rows.c.procedure_type)
     )
     frame = read_frame(conn, statement, ["period", "procedure_type", "procedures"])
     return as_timestamps(frame, "period")
@@ -36,11 +44,19 @@ def volume_trend(*, conn: Connection, filters: Filters, scope: Scope, grain: Gra
 
 def volume_by_clinic_and_type(*, conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Procedures per clinic and procedure type (clinics with none are absent)."""
-    clinic_ids = scoped_clinic_ids(conn, filters=filters, scope=scope)
+    selection = plan(conn, filters, scope)
+    if selection is None:
+        return naive.volume_by_clinic_and_type(conn=conn, filters=filters, scope=scope)
+    rows = summed(
+        summary_procedures,
+        cover(filters.start, filters.end),
+        selection,
+        keys=[S.procedure_type],
+        measures=["procedures"],
+        per_clinic=True,
+        by_type=True,
+    ).subquery()
     statement = (
-        select(procedures.c.clinic_id, procedures.c.procedure_type, func.count())
-        .where(*procedure_conditions(clinic_ids, filters))
-        .group_by(procedures.c.clinic_id, procedures.c.procedure_type)
-        .order_by(procedures.c.clinic_id, procedures.c.procedure_type)
+        rows.select().where(rows.c.procedures > 0).order_by(rows.c.clinic_id, rows.c.procedure_type)
     )
     return read_frame(conn, statement, ["clinic_id", "procedure_type", "procedures"])

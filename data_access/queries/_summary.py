@@ -1,0 +1,229 @@
+"""Reading the summary tables: which clinics, which units, which rows for a date range.
+
+Data-access layer (internal). :func:`plan` resolves the filters and the scope against the
+clinics table (one small query) into a :class:`Selection`: the selected clinics, the regions
+they cover entirely and the clinics left over, and the procedure types. :func:`summed` then
+builds one aggregate SELECT over a summary table: for every part of the range (from
+:mod:`data_access.queries._ranges`) the rows of the right grain and units (the network row for
+every clinic, region rows for whole regions where they exist, clinic rows otherwise), of the
+``*`` type where no type filter applies. It returns ``None`` when a write has not been
+summarised yet: the callers then answer from the base tables (``queries.naive``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    text,
+    union_all,
+)
+
+from data_access.contract import ProcedureType
+from data_access.filters import Filters, Grain, Scope
+from data_access.periods import Period, sql_start
+from data_access.queries._ranges import Part
+from data_access.schema import clinics
+from data_access.schema_summaries import ALL_TYPES
+from data_access.summaries import summaries_pending
+from data_access.summaries.additive import ALL_TYPE_GRAINS, CLINIC, NETWORK, REGION, REGION_GRAINS
+
+_ALL_TYPE_VALUES = tuple(sorted(t.value for t in ProcedureType))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the filters and scope select, resolved to clinic ids."""
+
+    #: Selected clinic ids, or ``None`` for every clinic (no region/clinic filter or scope).
+    clinic_ids: tuple[str, ...] | None
+    #: Regions all of whose clinics are selected, and the selected clinics outside them.
+    whole_regions: tuple[str, ...]
+    leftover: tuple[str, ...]
+    #: Selected procedure types, or ``None`` for all of them.
+    types: tuple[str, ...] | None
+    #: Every clinic id (a per-clinic read lists them: one short index range per clinic).
+    every_clinic: tuple[str, ...] = ()
+    postgres: bool = False
+
+    def one_of(self, column: ColumnElement[Any], values: Sequence[str]) -> ColumnElement[bool]:
+        """``column IN (values)``; on PostgreSQL one array parameter (``= ANY(:array)``):
+        planning a statement with a few hundred separate parameters costs milliseconds."""
+        if self.postgres:
+            return column == any_(bindparam(None, list(values), type_=ARRAY(String), unique=True))
+        return column.in_(values)
+
+    @property
+    def clinics_or_all(self) -> tuple[str, ...]:
+        return self.every_clinic if self.clinic_ids is None else self.clinic_ids
+
+    @property
+    def empty(self) -> bool:
+        return self.clinic_ids is not None and not self.clinic_ids
+
+    @property
+    def clinic_list(self) -> list[str] | None:
+        return None if self.clinic_ids is None else list(self.clinic_ids)
+
+
+def plan(conn: Connection, filters: Filters, scope: Scope) -> Selection | None:
+    """The selection, or ``None`` while summaries are pending (read the base tables)."""
+    if summaries_pending(conn):
+        return None
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        # Summary reads are small: starting parallel workers costs more than it saves (and
+        # on a busy two-core server, much more).
+        conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    rows = conn.execute(select(clinics.c.clinic_id, clinics.c.region)).all()
+    allowed = {clinic_id for clinic_id, _ in rows}
+    region_of = dict(rows)
+    if filters.regions:
+        allowed &= {c for c, r in region_of.items() if r in filters.regions}
+    if filters.clinics:
+        allowed &= set(filters.clinics)
+    if not scope.is_unrestricted:
+        in_scope = {
+            c
+            for c, r in region_of.items()
+            if (scope.regions is not None and r in scope.regions)
+            or (scope.clinics is not None and c in scope.clinics)
+        }
+        allowed &= in_scope
+    types = tuple(t.value for t in filters.procedure_types)
+    chosen_types = None if not types or tuple(sorted(types)) == _ALL_TYPE_VALUES else types
+    every = tuple(sorted(region_of))
+    if len(allowed) == len(region_of) and len(allowed) > 0:
+        return Selection(None, (), (), chosen_types, every, postgres)
+    by_region: dict[str, list[str]] = {}
+    for clinic_id, region in rows:
+        by_region.setdefault(region, []).append(clinic_id)
+    whole = tuple(
+        sorted(r for r, members in by_region.items() if all(c in allowed for c in members))
+    )
+    leftover = tuple(sorted(c for c in allowed if region_of[c] not in whole))
+    return Selection(tuple(sorted(allowed)), whole, leftover, chosen_types, every, postgres)
+
+
+def unit_condition(
+    table: Table, selection: Selection, period: Period, *, per_clinic: bool, rolled_up: bool
+) -> ColumnElement[bool]:
+    """Rows of the units that add up to the selection at this grain."""
+    c = table.c
+    if selection.empty:
+        return false()
+    if per_clinic or not rolled_up:
+        return and_(c.unit_kind == CLINIC, selection.one_of(c.unit, selection.clinics_or_all))
+    if selection.clinic_ids is None:
+        return c.unit_kind == NETWORK
+    if period.value in REGION_GRAINS and selection.whole_regions:
+        conditions = [
+            and_(c.unit_kind == REGION, selection.one_of(c.unit, selection.whole_regions))
+        ]
+        if selection.leftover:
+            conditions.append(
+                and_(c.unit_kind == CLINIC, selection.one_of(c.unit, selection.leftover))
+            )
+        return or_(*conditions)
+    return and_(c.unit_kind == CLINIC, selection.one_of(c.unit, selection.clinic_ids))
+
+
+def type_condition(
+    table: Table, selection: Selection, period: Period, *, by_type: bool = False
+) -> ColumnElement[bool]:
+    """Rows of the selected types; ``*`` rows where all types are wanted together."""
+    if selection.types is not None:
+        return table.c.procedure_type.in_(selection.types)
+    if period in ALL_TYPE_GRAINS and not by_type:
+        return table.c.procedure_type == ALL_TYPES
+    return table.c.procedure_type != ALL_TYPES  # days have typed rows only
+
+
+def part_condition(
+    table: Table,
+    part: Part,
+    selection: Selection,
+    *,
+    per_clinic: bool = False,
+    typed: bool = True,
+    rolled_up: bool = True,
+    by_type: bool = False,
+) -> ColumnElement[bool]:
+    conditions = [
+        table.c.grain == part.period.value,
+        table.c.period_start.between(part.first, part.last),
+        unit_condition(table, selection, part.period, per_clinic=per_clinic, rolled_up=rolled_up),
+    ]
+    if typed:
+        conditions.append(type_condition(table, selection, part.period, by_type=by_type))
+    return and_(*conditions)
+
+
+def summed(
+    table: Table,
+    parts: Sequence[Part],
+    selection: Selection,
+    *,
+    keys: Sequence[Column[Any]] = (),
+    measures: Sequence[str],
+    per_clinic: bool = False,
+    typed: bool = True,
+    rolled_up: bool = True,
+    bucket: Grain | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
+    by_type: bool = False,
+) -> Select[Any]:
+    """SELECT [unit AS clinic_id] [bucket AS period] keys..., SUM(measure)... over the parts,
+    grouped by everything before the sums. ``by_type``: the keys include the procedure type
+    (never read the ``*`` rows).
+
+    Each part is its own branch of a UNION ALL, so that each gets its own index range scan
+    (one OR of all parts with lists of clinics makes PostgreSQL scan the whole table)."""
+    wanted = [table.c.unit, table.c.period_start, *keys, *(table.c[m] for m in measures)]
+    branches = [
+        select(*wanted).where(
+            part_condition(
+                table,
+                part,
+                selection,
+                per_clinic=per_clinic,
+                typed=typed,
+                rolled_up=rolled_up,
+                by_type=by_type,
+            ),
+            *where,
+        )
+        for part in parts
+    ]
+    if not branches:
+        branches = [select(*wanted).where(false())]
+    rows = (
+        union_all(*branches).subquery("parts")
+        if len(branches) > 1
+        else branches[0].subquery("parts")
+    )
+    groups: list[ColumnElement[Any]] = []
+    if per_clinic:
+        groups.append(rows.c.unit.label("clinic_id"))
+    if bucket is not None:
+        period = {Grain.DAY: Period.DAY, Grain.WEEK: Period.WEEK, Grain.MONTH: Period.MONTH}[bucket]
+        groups.append(sql_start(rows.c.period_start, period).label("period"))
+    groups += [rows.c[key.name] for key in keys]
+    sums = [func.sum(rows.c[name]).label(name) for name in measures]
+    return select(*groups, *sums).group_by(*groups)

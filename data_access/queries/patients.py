@@ -1,0 +1,213 @@
+"""Distinct patients of a selection over any date range, exactly, without scanning it.
+
+Data-access layer. A patient is counted once over [a, b] through the first of their
+procedures in it: the procedure in [a, b] whose previous procedure (in the group counted: the
+clinic, or the network) is before a. So over whole months [X, Y],
+
+    patients = sum over months M in [X, Y] of first_visits(M, K = X)
+
+(``summary_patients``: procedures of month M whose previous visit is before month K), a few
+rows per unit whatever the range's length. Ragged ends are corrected per procedure from
+``procedure_visits``, on whichever side of each end is shorter (at most half a month each):
+
+* start: X = the first of a's month, minus the patients whose last visit in [X, a) is
+  followed by none up to b; or X = the first of the next month, plus those whose last visit
+  in [a, X) is followed by none up to b;
+* end: Y = the end of b's month, minus the patients whose first visit in [X, Y] lies in
+  (b, Y]; or Y = the end of the previous month, plus those whose first visit lies in [Y, b].
+
+A single clinic and the whole network are counted with their own previous visits. Several
+clinics (a region, a scope) add up their clinics' patients seen at no other clinic (most of
+them in a rural network) and count the few patients seen at several clinics (``shared``)
+directly. A filter of two to four procedure types has no summary (the previous visit depends
+on the set of types): it is counted from the procedures table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+
+from data_access.periods import Period, next_start, start_of
+from data_access.queries._ranges import EARLIEST, LATEST
+from data_access.queries._summary import Selection
+from data_access.schema import procedures
+from data_access.schema_summaries import ALL_TYPES, procedure_visits, summary_patients
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    core_first: date  # X: first day of the whole months counted from the summary
+    core_last: date  # Y: last day of them (core_last < core_first: none)
+    corrections: list[tuple[date, date, int, str]]  # (from, to, sign, "next" or "prev")
+
+
+def _plan(a: date, b: date) -> _Plan:
+    a_month = start_of(a, Period.MONTH)
+    b_month = start_of(b, Period.MONTH)
+    b_end = next_start(b_month, Period.MONTH) - ONE_DAY
+    starts: list[tuple[date, list[tuple[date, date, int, str]]]] = [(a_month, [])]
+    if a != a_month:
+        starts = [
+            (a_month, [(a_month, a - ONE_DAY, -1, "next")]),
+            (
+                next_start(a_month, Period.MONTH),
+                [(a, next_start(a_month, Period.MONTH) - ONE_DAY, 1, "next")],
+            ),
+        ]
+    ends: list[tuple[date, list[tuple[date, date, int, str]]]] = [(b, [])]
+    if b != b_end:
+        ends = [
+            (b_end, [(b + ONE_DAY, b_end, -1, "prev")]),
+            (b_month - ONE_DAY, [(b_month, b, 1, "prev")]),
+        ]
+    best: _Plan | None = None
+    best_days = 0
+    for x, start_fix in starts:
+        if x > b + ONE_DAY:
+            continue
+        for y, end_fix in ends:
+            if y + ONE_DAY < x or (y > b and b + ONE_DAY < x):
+                continue
+            fixes = start_fix + end_fix
+            days = sum((to - since).days + 1 for since, to, _, _ in fixes)
+            if best is None or days < best_days:
+                best, best_days = _Plan(x, y, fixes), days
+    assert best is not None  # (a_month, b_end) is always valid
+    return best
+
+
+def distinct_patients(
+    conn: Connection, selection: Selection, start: date, end: date, *, per_clinic: bool
+) -> dict[str, int]:
+    """Distinct patients over [start, end]: per clinic (keys: clinic ids with any), or in
+    total (key ``""``)."""
+    if selection.empty:
+        return {}
+    start, end = max(start, EARLIEST), min(end, LATEST)
+    types = selection.types
+    if types is not None and len(types) > 1:
+        return _from_procedures(conn, selection, start, end, per_clinic=per_clinic)
+    if per_clinic or (selection.clinic_ids is not None and len(selection.clinic_ids) == 1):
+        level, shared_only = "clinic", None
+    elif selection.clinic_ids is None:
+        level, shared_only = "network", None
+    else:
+        level, shared_only = "clinic", False
+    statement = _counted(selection, start, end, level, shared_only, per_clinic=per_clinic)
+    counts = {str(unit): int(n) for unit, n in conn.execute(statement) if n}
+    if not per_clinic:
+        total = sum(counts.values())
+        return {"": total} if total else {}
+    return counts
+
+
+def _counted(
+    selection: Selection,
+    start: date,
+    end: date,
+    level: str,
+    shared_only: bool | None,
+    *,
+    per_clinic: bool,
+) -> Select[Any]:
+    plan = _plan(start, end)
+    typed = selection.types is not None
+    type_key = selection.types[0] if selection.types else ALL_TYPES
+    s, v = summary_patients.c, procedure_visits.c
+    d0 = select(func.min(s.k_month)).where(s.unit_kind == "n", s.procedure_type == ALL_TYPES)
+    k_month = case(
+        (literal(plan.core_first) < d0.scalar_subquery(), d0.scalar_subquery()),
+        else_=literal(plan.core_first),
+    )
+    unit_of = {"clinic": "c", "network": "n"}[level]
+    core_where: list[ColumnElement[bool]] = [
+        s.unit_kind == unit_of,
+        s.procedure_type == type_key,
+        s.k_month == k_month,
+        s.month.between(plan.core_first, start_of(plan.core_last, Period.MONTH)),
+    ]
+    if plan.core_last < plan.core_first:
+        core_where.append(false())
+    visit_where: list[ColumnElement[bool]] = []
+    if unit_of == "c":
+        core_where.append(selection.one_of(s.unit, selection.clinics_or_all))
+    if selection.clinic_ids is not None:
+        visit_where.append(selection.one_of(v.clinic_id, selection.clinic_ids))
+    if shared_only is not None:
+        core_where.append(s.shared == shared_only)
+        visit_where.append(v.shared == shared_only)
+    if typed:
+        visit_where.append(v.procedure_type == type_key)
+    unit = s.unit if per_clinic else literal("")
+    core = select(unit.label("unit"), cast(s.first_visits, Integer).label("n")).where(*core_where)
+
+    suffix = "_type" if typed else ""
+    nxt, prev = v[f"{level}{suffix}_next_on"], v[f"{level}{suffix}_prev_on"]
+    counted: list[ColumnElement[Any]] = []
+    ranges: list[ColumnElement[bool]] = []
+    for since, to, sign, side in plan.corrections:
+        in_range = v.performed_on.between(since, to)
+        ranges.append(in_range)
+        if side == "next":
+            ok = or_(nxt.is_(None), nxt > end)
+        else:
+            ok = or_(prev.is_(None), prev < plan.core_first)
+        # A procedure may lie in both corrections' days (a range within one month).
+        counted.append(case((and_(in_range, ok), sign), else_=0))
+    parts: list[Select[Any]] = [core]
+    if counted:
+        visit_unit = v.clinic_id if per_clinic else literal("")
+        parts.append(
+            select(visit_unit.label("unit"), sum(counted[1:], counted[0]).label("n")).where(
+                or_(*ranges), *visit_where
+            )
+        )
+    if shared_only is False:
+        shared_where = [v.shared == True, v.performed_on.between(start, end)]  # noqa: E712
+        if selection.clinic_ids is not None:
+            shared_where.append(selection.one_of(v.clinic_id, selection.clinic_ids))
+        if typed:
+            shared_where.append(v.procedure_type == type_key)
+        parts.append(
+            select(  # type: ignore[arg-type]
+                literal("").label("unit"), func.count(v.patient_id.distinct()).label("n")
+            ).where(*shared_where)
+        )
+    rows = union_all(*parts).subquery()
+    return select(rows.c.unit, func.sum(rows.c.n)).group_by(rows.c.unit)
+
+
+def _from_procedures(
+    conn: Connection, selection: Selection, start: date, end: date, *, per_clinic: bool
+) -> dict[str, int]:
+    p = procedures.c
+    unit = p.clinic_id if per_clinic else literal("")
+    statement = select(unit, func.count(p.patient_id.distinct())).where(
+        p.performed_on.between(start, end)
+    )
+    if selection.clinic_ids is not None:
+        statement = statement.where(selection.one_of(p.clinic_id, selection.clinic_ids))
+    if selection.types is not None:
+        statement = statement.where(p.procedure_type.in_(selection.types))
+    statement = statement.group_by(unit)
+    return {str(u): int(n) for u, n in conn.execute(statement) if n}

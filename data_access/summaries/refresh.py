@@ -1,0 +1,234 @@
+"""``refresh_summaries``: bring every summary table in line with the base tables.
+
+Data-access layer. Called inside the writer's transaction by the importer (after a batch's
+rows are written, before the savepoint is released), by the demo loader and by the migration
+that created the summaries; it never commits. It recomputes exactly the cells that triggers on
+the base tables noted in the ``summary_pending_*`` tables, then empties those: afterwards the
+summary tables equal a recomputation from scratch, and the query layer reads them again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Integer,
+    Select,
+    SmallInteger,
+    String,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from data_access.queries._sql import FOLLOWUP_WINDOW_DAYS, days_between
+from data_access.schema import adverse_events, followups, procedures, referrals
+from data_access.schema_summaries import (
+    NOT_CONVERTED,
+    PENDING_TABLES,
+    summary_pending_days,
+    summary_pending_patients,
+    summary_pending_referral_days,
+)
+from data_access.summaries.additive import ANALYZE_ABOVE_DAYS, refresh_families
+from data_access.summaries.families import ProcedureWork, procedure_families, referral_families
+from data_access.summaries.visits import refresh_visits
+from data_access.summaries.work import analyze, create_temp, drop
+
+#: Key of the transaction-level advisory lock that serialises refreshes on PostgreSQL.
+REFRESH_LOCK = 0x5C11_0A55
+
+
+def summaries_pending(conn: Connection) -> bool:
+    """Whether a write has not been summarised yet (then the summaries must not be read)."""
+    checks = [exists(select(t.c[t.primary_key.columns.keys()[0]])) for t in PENDING_TABLES]
+    return any(conn.execute(select(*checks)).one())
+
+
+def mark_everything_pending(conn: Connection) -> None:
+    """Queue every clinic day and patient (after a bulk load that bypassed the triggers, or to
+    rebuild the summaries from scratch)."""
+    _insert_ignore(
+        conn,
+        summary_pending_days,
+        ["clinic_id", "day"],
+        select(procedures.c.clinic_id, procedures.c.performed_on).distinct(),
+    )
+    _insert_ignore(
+        conn,
+        summary_pending_patients,
+        ["patient_id"],
+        select(procedures.c.patient_id).distinct(),
+    )
+    _insert_ignore(
+        conn,
+        summary_pending_referral_days,
+        ["clinic_id", "day"],
+        select(referrals.c.clinic_id, referrals.c.referred_on).distinct(),
+    )
+
+
+def refresh_summaries(conn: Connection) -> bool:
+    """Recompute the pending cells; returns whether there were any."""
+    if not summaries_pending(conn):
+        return False
+    if conn.dialect.name == "postgresql":
+        # One refresh at a time, until the writer commits: a refresh reads the base tables as
+        # committed when each statement starts, so the second of two concurrent imports then
+        # recomputes its cells with the first one's rows included (SQLite serialises writers).
+        conn.execute(select(func.pg_advisory_xact_lock(REFRESH_LOCK)))
+    for table in PENDING_TABLES:
+        analyze(conn, table)
+    days = conn.execute(select(func.count()).select_from(summary_pending_days)).scalar_one()
+    large = days > ANALYZE_ABOVE_DAYS and conn.dialect.name == "postgresql"
+    if large:
+        # A large batch was just written: the joins below need its rows in the planner's
+        # statistics (autovacuum's analyse comes minutes later).
+        for table in (procedures, followups, adverse_events, referrals):
+            analyze(conn, table)
+    refresh_visits(conn)
+    if large:
+        # The rollups join thousands of cells with summary rows written moments ago (in no
+        # statistics yet): hash joins, never a nested loop over a table believed empty.
+        conn.execute(text("SET LOCAL enable_nestloop = off"))
+    # A referral converts through its patient's procedures at its clinic: patients whose
+    # procedures changed have their referrals' days recomputed.
+    _insert_ignore(
+        conn,
+        summary_pending_referral_days,
+        ["clinic_id", "day"],
+        select(referrals.c.clinic_id, referrals.c.referred_on)
+        .where(referrals.c.patient_id.in_(select(summary_pending_patients.c.patient_id)))
+        .distinct(),
+    )
+    _refresh_procedure_days(conn)
+    _refresh_referral_days(conn)
+    for table in PENDING_TABLES:
+        conn.execute(delete(table))
+    if large:
+        conn.execute(text("SET LOCAL enable_nestloop TO DEFAULT"))
+    return True
+
+
+def _insert_ignore(conn: Connection, table: Table, names: list[str], rows: Select[Any]) -> None:
+    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    # SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT to parse it unambiguously.
+    rows = rows.where(true())
+    conn.execute(insert(table).from_select(names, rows).on_conflict_do_nothing())
+
+
+def _refresh_procedure_days(conn: Connection) -> None:
+    days = summary_pending_days
+    p = procedures.c
+    facts = create_temp(
+        conn,
+        "summary_work_facts",
+        Column("procedure_id", String(128), primary_key=True),
+        Column("clinic_id", String(64), nullable=False),
+        Column("day", Date, nullable=False),
+        Column("procedure_type", String(32), nullable=False),
+        Column("pain_before", SmallInteger),
+        Column("pain_after", SmallInteger),
+    )
+    conn.execute(
+        facts.insert().from_select(
+            [c.name for c in facts.columns],
+            select(
+                p.procedure_id,
+                p.clinic_id,
+                p.performed_on,
+                p.procedure_type,
+                p.pain_before,
+                p.pain_after,
+            ).join(days, and_(days.c.clinic_id == p.clinic_id, days.c.day == p.performed_on)),
+        )
+    )
+    analyze(conn, facts)
+    first = create_temp(
+        conn,
+        "summary_work_first",
+        Column("procedure_id", String(128), primary_key=True),
+        Column("soreness", SmallInteger, nullable=False),
+    )
+    rank = func.row_number().over(
+        partition_by=followups.c.procedure_id,
+        order_by=(followups.c.followup_on, followups.c.followup_id),
+    )
+    ranked = (
+        select(followups.c.procedure_id, followups.c.soreness, rank.label("rank"))
+        .join_from(facts, followups, followups.c.procedure_id == facts.c.procedure_id)
+        .where(days_between(facts.c.day, followups.c.followup_on).between(0, FOLLOWUP_WINDOW_DAYS))
+        .subquery()
+    )
+    conn.execute(
+        first.insert().from_select(
+            ["procedure_id", "soreness"],
+            select(ranked.c.procedure_id, ranked.c.soreness).where(ranked.c.rank == 1),
+        )
+    )
+    events = create_temp(
+        conn,
+        "summary_work_events",
+        Column("procedure_id", String(128), primary_key=True),
+        Column("events", Integer, nullable=False),
+    )
+    conn.execute(
+        events.insert().from_select(
+            ["procedure_id", "events"],
+            select(adverse_events.c.procedure_id, func.count())
+            .join_from(facts, adverse_events, adverse_events.c.procedure_id == facts.c.procedure_id)
+            .group_by(adverse_events.c.procedure_id),
+        )
+    )
+    analyze(conn, first, events)
+    work = ProcedureWork(facts=facts, first=first, events=events)
+    refresh_families(conn, procedure_families(work), days)
+    drop(conn, facts, first, events)
+
+
+def _refresh_referral_days(conn: Connection) -> None:
+    days = summary_pending_referral_days
+    r, p = referrals.c, procedures.c
+    work = create_temp(
+        conn,
+        "summary_work_referrals",
+        Column("referral_id", String(128), primary_key=True),
+        Column("clinic_id", String(64), nullable=False),
+        Column("day", Date, nullable=False),
+        Column("source", String(32), nullable=False),
+        Column("days_to_first", Integer, nullable=False),
+    )
+    first_on = func.min(p.performed_on)
+    rows = (
+        select(
+            r.referral_id,
+            r.clinic_id,
+            r.referred_on,
+            r.source,
+            func.coalesce(days_between(r.referred_on, first_on), NOT_CONVERTED),
+        )
+        .join(days, and_(days.c.clinic_id == r.clinic_id, days.c.day == r.referred_on))
+        .outerjoin(
+            procedures,
+            and_(
+                p.patient_id == r.patient_id,
+                p.clinic_id == r.clinic_id,
+                p.performed_on >= r.referred_on,
+            ),
+        )
+        .group_by(r.referral_id, r.clinic_id, r.referred_on, r.source)
+    )
+    conn.execute(work.insert().from_select([c.name for c in work.columns], rows))
+    analyze(conn, work)
+    refresh_families(conn, referral_families(work), days)
+    drop(conn, work)

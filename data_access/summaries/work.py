@@ -1,0 +1,51 @@
+"""Temporary work tables of a summary refresh, and the cells a refresh recomputes.
+
+Data-access layer (internal to :mod:`data_access.summaries`). Work tables are TEMPORARY (per
+connection, never seen by other sessions) and dropped at the end of each refresh; PostgreSQL
+gets ``ANALYZE`` on them so that the joins against the base tables get sensible plans whether
+a refresh covers three days or five years.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Connection, Date, MetaData, String, Table, text
+
+from data_access.periods import Period
+
+
+def create_temp(conn: Connection, name: str, *columns: Column[object]) -> Table:
+    table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+    table.drop(conn, checkfirst=True)
+    table.create(conn)
+    return table
+
+
+def analyze(conn: Connection, *tables: Table) -> None:
+    """Fresh planner statistics for work tables (PostgreSQL never auto-analyses them)."""
+    if conn.dialect.name == "postgresql":
+        for table in tables:
+            conn.execute(text(f"ANALYZE {table.name}"))
+
+
+def drop(conn: Connection, *tables: Table) -> None:
+    for table in tables:
+        table.drop(conn, checkfirst=True)
+
+
+def cells_table(conn: Connection, name: str) -> Table:
+    """Rows (grain, clinic_id, period_start, period_end): one per clinic cell to recompute,
+    ``period_end`` exclusive."""
+    return create_temp(
+        conn,
+        name,
+        # Keyed, so that a join that reads the summary table first looks each row's cell up
+        # (SQLite picked that order and scanned every cell per row: minutes on a backfill).
+        Column("grain", String(1), primary_key=True),
+        Column("clinic_id", String(64), primary_key=True),
+        Column("period_start", Date, primary_key=True),
+        Column("period_end", Date, nullable=False),
+    )
+
+
+#: Rollup order: each coarser grain is summed from ``SOURCE_GRAIN`` rows.
+SOURCE_GRAIN = {Period.WEEK: Period.DAY, Period.MONTH: Period.DAY, Period.YEAR: Period.MONTH}

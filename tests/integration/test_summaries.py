@@ -1,0 +1,514 @@
+"""The summary tables never disagree with the base tables, and the fast figures equal the
+base-table ones, on SQLite and PostgreSQL.
+
+A property test draws random import sequences through the real importer (new rows, then
+re-imports that move procedures to other days, clinics, types and patients, late follow-ups
+and events, changed severities, a clinic changing region, refused batches) and after each
+import checks (1) every summary table equals a rebuild from scratch and (2) every figure
+function of ``data_access.queries`` equals its base-table twin in ``queries.naive`` for random
+filters and scopes. Further tests: writes that bypass the importer are never read from a stale
+summary, the migration backfills existing rows, and distinct patients over every range of a
+small network.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Connection, select, text
+
+from data_access.filters import Filters, Grain, Scope
+from data_access.importer import ImportRejected, import_batch
+from data_access.queries import (
+    adverse_events,
+    clinics,
+    event_trends,
+    kpis,
+    referrals,
+    relief,
+    soreness,
+    volumes,
+)
+from data_access.queries.naive import adverse_events as naive_adverse_events
+from data_access.queries.naive import clinics as naive_clinics
+from data_access.queries.naive import event_trends as naive_event_trends
+from data_access.queries.naive import kpis as naive_kpis
+from data_access.queries.naive import referrals as naive_referrals
+from data_access.queries.naive import relief as naive_relief
+from data_access.queries.naive import soreness as naive_soreness
+from data_access.queries.naive import volumes as naive_volumes
+from data_access.schema import procedures
+from data_access.schema_summaries import PENDING_TABLES, procedure_visits, summary_patients
+from data_access.summaries import mark_everything_pending, refresh_summaries, summaries_pending
+from tests.integration.handmade import load_handmade
+
+FIRST_DAY = date(2024, 12, 20)  # the window spans a year's end, months and weeks
+WINDOW_DAYS = 55
+REGIONS = {"C1": "North", "C2": "North", "C3": "South", "C4": "South", "C5": "West"}
+PATIENTS = [f"PT{i}" for i in range(8)]
+TYPES = ["tpi_local_anesthetic", "tpi_corticosteroid", "tpi_saline", "dry_needling", "other"]
+SOURCES = ["primary_care", "orthopedics", "self", "website"]
+EVENT_TYPES = ["vasovagal", "bleeding", "infection"]
+SEVERITIES = ["mild", "moderate", "severe"]
+
+#: Every figure function and its base-table twin, with the options it takes.
+FIGURES: list[tuple[str, Callable[..., Any], Callable[..., Any], dict[str, Any]]] = [
+    ("kpi_totals", kpis.kpi_totals, naive_kpis.kpi_totals, {}),
+    ("clinic_figures", clinics.clinic_figures, naive_clinics.clinic_figures, {}),
+    ("soreness_histogram", soreness.soreness_histogram, naive_soreness.soreness_histogram, {}),
+    ("soreness_by_clinic", soreness.soreness_by_clinic, naive_soreness.soreness_by_clinic, {}),
+    (
+        "soreness_by_days_after",
+        soreness.soreness_by_days_after,
+        naive_soreness.soreness_by_days_after,
+        {},
+    ),
+    ("immediate_relief", relief.immediate_relief, naive_relief.immediate_relief, {}),
+    (
+        "volume_by_clinic_and_type",
+        volumes.volume_by_clinic_and_type,
+        naive_volumes.volume_by_clinic_and_type,
+        {},
+    ),
+    (
+        "events_by_type_and_severity",
+        adverse_events.events_by_type_and_severity,
+        naive_adverse_events.events_by_type_and_severity,
+        {},
+    ),
+    (
+        "rates_by_procedure_type",
+        adverse_events.rates_by_procedure_type,
+        naive_adverse_events.rates_by_procedure_type,
+        {},
+    ),
+    (
+        "referrals_by_clinic_and_source",
+        referrals.referrals_by_clinic_and_source,
+        naive_referrals.referrals_by_clinic_and_source,
+        {},
+    ),
+    (
+        "referral_conversion",
+        referrals.referral_conversion,
+        naive_referrals.referral_conversion,
+        {},
+    ),
+] + [
+    (name, fast, slow, {"grain": grain})
+    for grain in Grain
+    for name, fast, slow in (
+        ("volume_trend", volumes.volume_trend, naive_volumes.volume_trend),
+        ("event_series", adverse_events.event_series, naive_adverse_events.event_series),
+        ("referral_trend", referrals.referral_trend, naive_referrals.referral_trend),
+        (
+            "event_series_by_clinic",
+            event_trends.event_series_by_clinic,
+            naive_event_trends.event_series_by_clinic,
+        ),
+    )
+]
+
+
+def assert_same(name: str, fast: Any, slow: Any) -> None:
+    if isinstance(slow, pd.DataFrame):
+        assert list(fast.columns) == list(slow.columns), name
+        if slow.empty and fast.empty:
+            return
+        pd.testing.assert_frame_equal(
+            fast.reset_index(drop=True),
+            slow.reset_index(drop=True),
+            check_dtype=False,
+            check_exact=False,
+            rtol=1e-12,
+            obj=name,
+        )
+    elif hasattr(slow, "as_dict"):
+        assert _rounded(fast.as_dict()) == _rounded(slow.as_dict()), name
+    else:
+        assert fast == slow, name
+
+
+def _rounded(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: round(v, 9) if isinstance(v, float) else v for k, v in values.items()}
+
+
+def assert_figures_agree(conn: Connection, filters: Filters, scope: Scope) -> None:
+    assert not summaries_pending(conn)
+    for name, fast, slow, options in FIGURES:
+        expected = slow(conn=conn, filters=filters, scope=scope, **options)
+        actual = fast(conn=conn, filters=filters, scope=scope, **options)
+        assert_same(f"{name}{options} {filters} {scope}", actual, expected)
+
+
+def summary_snapshot(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
+    """Every summary table's rows, sorted."""
+    from data_access.schema import metadata
+
+    names = sorted(
+        name
+        for name in metadata.tables
+        if (name.startswith("summary_") and not name.startswith("summary_pending"))
+        or name == "procedure_visits"
+    )
+    snapshot = {}
+    for name in names:
+        table = metadata.tables[name]
+        rows = conn.execute(select(table)).all()
+        snapshot[name] = sorted(tuple(str(v) for v in row) for row in rows)
+    return snapshot
+
+
+def assert_summaries_fresh(conn: Connection) -> None:
+    """The summaries equal a rebuild from scratch of the same base tables."""
+    assert not summaries_pending(conn)
+    kept = summary_snapshot(conn)
+    rebuild = conn.begin_nested()
+    for name in kept:
+        conn.execute(text(f"DELETE FROM {name}"))
+    mark_everything_pending(conn)
+    refresh_summaries(conn)
+    rebuilt = summary_snapshot(conn)
+    rebuild.rollback()
+    for name in kept:
+        assert kept[name] == rebuilt[name], name
+
+
+# --- Random import sequences ---------------------------------------------------------------
+
+
+@dataclass
+class Model:
+    """What the database holds (ids and dates), to draw valid follow-ups and events."""
+
+    procedures: dict[str, date] = field(default_factory=dict)
+    followups: dict[str, tuple[str, date]] = field(default_factory=dict)
+    events: dict[str, tuple[str, date]] = field(default_factory=dict)
+    referrals: dict[str, tuple[str, str, date]] = field(default_factory=dict)
+    counter: int = 0
+
+    def new_id(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+
+def _day(offset: int) -> date:
+    return FIRST_DAY + timedelta(days=offset)
+
+
+def _write(directory: Path, name: str, header: list[str], rows: list[list[object]]) -> None:
+    if not rows:
+        return
+    with (directory / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows([["" if v is None else v for v in row] for row in rows])
+
+
+def draw_batch(data: st.DataObject, model: Model, first: bool, directory: Path) -> Model:
+    """Write a random batch into ``directory``; returns the model as it is if the batch is
+    accepted (the caller keeps the old one if it is refused)."""
+    after = Model(
+        dict(model.procedures),
+        dict(model.followups),
+        dict(model.events),
+        dict(model.referrals),
+        model.counter,
+    )
+    regions = dict(REGIONS)
+    if not first and data.draw(st.booleans(), label="move a clinic"):
+        regions["C2"] = data.draw(st.sampled_from(["South", "West", "East"]), label="new region")
+    if first or regions != REGIONS:
+        _write(
+            directory,
+            "clinics",
+            ["clinic_id", "name", "region", "state"],
+            [[c, f"Clinic {c}", r, "KY"] for c, r in regions.items()],
+        )
+    proc_rows: list[list[object]] = []
+    chosen: list[str] = []
+    if model.procedures:
+        chosen = data.draw(
+            st.lists(st.sampled_from(sorted(model.procedures)), max_size=4, unique=True),
+            label="procedures changed",
+        )
+    new = data.draw(st.integers(3 if first else 0, 10), label="new procedures")
+    for procedure_id in chosen + [after.new_id("P") for _ in range(new)]:
+        offset = data.draw(st.integers(0, WINDOW_DAYS), label="day")
+        before = data.draw(st.one_of(st.none(), st.integers(0, 10)), label="pain before")
+        after_pain = data.draw(st.one_of(st.none(), st.integers(0, 10)), label="pain after")
+        clinic = data.draw(st.sampled_from(sorted(REGIONS)), label="clinic")
+        patient = data.draw(st.sampled_from(PATIENTS), label="patient")
+        if model.referrals and data.draw(st.booleans(), label="a referred patient comes"):
+            referral = data.draw(st.sampled_from(sorted(model.referrals)), label="referral")
+            clinic, patient, _ = model.referrals[referral]
+        proc_rows.append(
+            [
+                procedure_id,
+                clinic,
+                patient,
+                _day(offset).isoformat(),
+                data.draw(st.sampled_from(TYPES), label="type"),
+                before,
+                after_pain,
+            ]
+        )
+        after.procedures[procedure_id] = _day(offset)
+    _write(
+        directory,
+        "procedures",
+        [
+            "procedure_id",
+            "clinic_id",
+            "patient_id",
+            "performed_at",
+            "procedure_type",
+            "pain_before",
+            "pain_after",
+        ],
+        proc_rows,
+    )
+    known = sorted(after.procedures)
+    fu_rows: list[list[object]] = []
+    for _ in range(data.draw(st.integers(0, 8), label="follow-ups")):
+        procedure_id = data.draw(st.sampled_from(known), label="followed")
+        followup_id = (
+            data.draw(st.sampled_from(sorted(after.followups)), label="follow-up again")
+            if after.followups and data.draw(st.booleans(), label="update a follow-up")
+            else after.new_id("F")
+        )
+        if followup_id in [row[0] for row in fu_rows]:
+            continue
+        on = after.procedures[procedure_id] + timedelta(days=data.draw(st.integers(0, 16)))
+        fu_rows.append([followup_id, procedure_id, on.isoformat(), data.draw(st.integers(0, 10))])
+        after.followups[followup_id] = (procedure_id, on)
+    _write(
+        directory, "followups", ["followup_id", "procedure_id", "followup_at", "soreness"], fu_rows
+    )
+    ev_rows: list[list[object]] = []
+    for _ in range(data.draw(st.integers(0, 3), label="events")):
+        procedure_id = data.draw(st.sampled_from(known), label="harmed")
+        event_id = (
+            data.draw(st.sampled_from(sorted(after.events)), label="event again")
+            if after.events and data.draw(st.booleans(), label="update an event")
+            else after.new_id("E")
+        )
+        if event_id in [row[0] for row in ev_rows]:
+            continue
+        on = after.procedures[procedure_id] + timedelta(days=data.draw(st.integers(0, 3)))
+        ev_rows.append(
+            [
+                event_id,
+                procedure_id,
+                data.draw(st.sampled_from(EVENT_TYPES)),
+                data.draw(st.sampled_from(SEVERITIES)),
+                on.isoformat(),
+            ]
+        )
+        after.events[event_id] = (procedure_id, on)
+    _write(
+        directory,
+        "adverse_events",
+        ["event_id", "procedure_id", "event_type", "severity", "onset_at"],
+        ev_rows,
+    )
+    ref_rows: list[list[object]] = []
+    for _ in range(data.draw(st.integers(0, 4), label="referrals")):
+        referral_id = (
+            data.draw(st.sampled_from(sorted(after.referrals)), label="referral again")
+            if after.referrals and data.draw(st.booleans(), label="update a referral")
+            else after.new_id("R")
+        )
+        if referral_id in [row[0] for row in ref_rows]:
+            continue
+        clinic = data.draw(st.sampled_from(sorted(REGIONS)))
+        patient = data.draw(st.sampled_from([*PATIENTS, "PT-never"]))
+        on = _day(data.draw(st.integers(-10, WINDOW_DAYS)))
+        ref_rows.append(
+            [referral_id, clinic, patient, on.isoformat(), data.draw(st.sampled_from(SOURCES))]
+        )
+        after.referrals[referral_id] = (clinic, patient, on)
+    _write(
+        directory,
+        "referrals",
+        ["referral_id", "clinic_id", "patient_id", "referred_on", "source"],
+        ref_rows,
+    )
+    return after
+
+
+def draw_filters(data: st.DataObject) -> tuple[Filters, Scope]:
+    start = _day(data.draw(st.integers(-15, WINDOW_DAYS), label="start"))
+    if data.draw(st.booleans(), label="month-aligned start"):
+        start = start.replace(day=1)
+    end = start + timedelta(days=data.draw(st.integers(0, 80), label="length"))
+    regions = data.draw(
+        st.lists(st.sampled_from(["North", "South", "West", "East"]), max_size=2, unique=True)
+    )
+    chosen = data.draw(st.lists(st.sampled_from(sorted(REGIONS)), max_size=3, unique=True))
+    types = data.draw(
+        st.one_of(
+            st.just([]),
+            st.lists(st.sampled_from(TYPES), min_size=1, max_size=1),
+            st.lists(st.sampled_from(TYPES), min_size=2, max_size=5, unique=True),
+        )
+    )
+    scope = data.draw(
+        st.sampled_from(
+            [
+                Scope.everything(),
+                Scope(regions=frozenset({"North"}), label="north"),
+                Scope(clinics=frozenset({"C1", "C3"}), label="two"),
+                Scope(regions=frozenset({"South"}), clinics=frozenset({"C5"}), label="mixed"),
+            ]
+        )
+    )
+    filters = Filters(
+        start=start,
+        end=end,
+        regions=tuple(regions),
+        clinics=tuple(chosen),
+        procedure_types=tuple(types),
+    )
+    return filters, scope
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_random_imports_keep_summaries_exact(conn: Connection, data: st.DataObject) -> None:
+    example = conn.begin_nested()
+    try:
+        model = Model()
+        for step in range(data.draw(st.integers(1, 3), label="imports")):
+            with tempfile.TemporaryDirectory() as tmp:
+                directory = Path(tmp)
+                after = draw_batch(data, model, step == 0, directory)
+                try:
+                    import_batch(conn=conn, directory=directory, today=date(2026, 11, 24))
+                    model = after
+                except ImportRejected:
+                    pass  # e.g. a procedure moved after its follow-ups: nothing changed
+            assert_summaries_fresh(conn)
+            for _ in range(2):
+                assert_figures_agree(conn, *draw_filters(data))
+    finally:
+        example.rollback()
+
+
+# --- Writes that bypass the importer, the migration's backfill, patients over every range --
+
+
+def test_direct_writes_are_never_read_from_stale_summaries(conn: Connection) -> None:
+    load_handmade(conn)  # plain INSERTs: the triggers queue the cells
+    assert summaries_pending(conn)
+    january = Filters(start=date(2025, 1, 1), end=date(2025, 1, 31))
+    totals = kpis.kpi_totals(conn=conn, filters=january, scope=Scope.everything())
+    assert (totals.procedures, totals.patients) == (5, 4)
+    refresh_summaries(conn)
+    assert not summaries_pending(conn)
+    assert_summaries_fresh(conn)
+    assert_figures_agree(conn, january, Scope.everything())
+    conn.execute(
+        procedures.update().where(procedures.c.procedure_id == "P3").values(clinic_id="C3")
+    )
+    assert summaries_pending(conn)  # an UPDATE is noted too
+    refresh_summaries(conn)
+    assert_summaries_fresh(conn)
+    assert_figures_agree(conn, january, Scope.everything())
+    for table in PENDING_TABLES:
+        assert conn.execute(select(table)).first() is None
+
+
+def test_migration_backfills_existing_rows(fresh_database_url: str, tmp_path: Path) -> None:
+    from alembic import command
+
+    from data_access.engine import make_engine
+    from data_access.migrate import alembic_config
+    from tests.conftest import make_settings
+
+    engine = make_engine(make_settings(tmp_path, fresh_database_url))
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0002")
+            load_handmade(connection)
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+        with engine.connect() as connection:
+            assert not summaries_pending(connection)
+            assert connection.execute(select(procedure_visits)).first() is not None
+            assert connection.execute(select(summary_patients)).first() is not None
+            assert_summaries_fresh(connection)
+            for start, end in [
+                (date(2025, 1, 1), date(2025, 1, 31)),
+                (date(2024, 12, 3), date(2025, 2, 9)),
+            ]:
+                assert_figures_agree(connection, Filters(start=start, end=end), Scope.everything())
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def network(conn: Connection) -> Iterator[Connection]:
+    """A few months of a small network, imported: patients return, some to other clinics."""
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        _write(
+            directory,
+            "clinics",
+            ["clinic_id", "name", "region"],
+            [[c, c, r] for c, r in REGIONS.items()],
+        )
+        rows = []
+        for i in range(160):
+            day = date(2024, 11, 1) + timedelta(days=(i * 37) % 120)
+            clinic = sorted(REGIONS)[(i * 7) % 5 if i % 9 else (i // 9) % 5]
+            rows.append(
+                [f"P{i}", clinic, f"PT{(i * 13) % 23}", day.isoformat(), TYPES[(i * 3) % 5]]
+            )
+        _write(
+            directory,
+            "procedures",
+            ["procedure_id", "clinic_id", "patient_id", "performed_at", "procedure_type"],
+            rows,
+        )
+        import_batch(conn=conn, directory=directory, today=date(2026, 11, 24))
+    yield conn
+
+
+@pytest.mark.parametrize("types", [(), ("dry_needling",), ("other", "tpi_saline")])
+@pytest.mark.parametrize(
+    "scope",
+    [Scope.everything(), Scope(regions=frozenset({"North"})), Scope(clinics=frozenset({"C4"}))],
+    ids=["everything", "region", "clinic"],
+)
+def test_patients_over_every_range(
+    network: Connection, types: tuple[str, ...], scope: Scope
+) -> None:
+    first = date(2024, 10, 28)
+    starts = [first + timedelta(days=d) for d in range(0, 130, 11)]
+    for start in starts:
+        for length in (0, 6, 30, 31, 62, 140):
+            filters = Filters(
+                start=start, end=start + timedelta(days=length), procedure_types=types
+            )
+            fast = kpis.kpi_totals(conn=network, filters=filters, scope=scope)
+            slow = naive_kpis.kpi_totals(conn=network, filters=filters, scope=scope)
+            assert fast.patients == slow.patients, filters
+            by_clinic = clinics.clinic_figures(conn=network, filters=filters, scope=scope)
+            expected = naive_clinics.clinic_figures(conn=network, filters=filters, scope=scope)
+            assert by_clinic["patients"].tolist() == expected["patients"].tolist(), filters
