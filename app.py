@@ -18,5 +18,5 @@ except SettingsError as exc:
 server = app.server
 
 if __name__ == "__main__":
-    prepare_database(settings, runtime.of(server).engine)
+    prepare_database(settings, runtime.of(server).engine, background=True)
     app.run(host=settings.host, port=settings.port, debug=settings.debug)

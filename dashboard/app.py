@@ -8,6 +8,7 @@ data on first start, so ``python app.py`` shows a working dashboard with nothing
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,20 +26,27 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = PACKAGE_DIR.parent / "assets"
 
 
-def prepare_database(settings: Settings, engine: Engine, *, echo: bool = True) -> None:
+def prepare_database(
+    settings: Settings, engine: Engine, *, echo: bool = True, background: bool = False
+) -> threading.Thread | None:
     """Migrate the embedded database and, when it holds no clinics yet, load the demo
-    network. A shared database is left alone (``clinicops init-db`` migrates it)."""
+    network. A shared database is left alone (``clinicops init-db`` migrates it).
+
+    The demo's base rows are committed first; the summary tables are then brought up to date
+    (also after a start that was stopped before they were). With ``background`` that runs in a
+    thread, returned, so the first start serves in seconds: until the refresh commits, the
+    queries see pending cells and answer from the base tables (slower, never different)."""
     from dashboard.demo_users import ensure_demo_users
     from data_access.queries.clinics import has_data
 
     if not settings.is_embedded:
-        return
+        return None
     upgrade_to_head(engine)
     with engine.connect() as conn:
         loaded = has_data(conn=conn)
     if loaded or not settings.demo_on_empty:
         ensure_demo_users(settings, engine, echo=echo)  # sign-in: one demo user per role
-        return
+        return summarise(engine, echo=echo, background=background)
     from data_access.demo import generate_demo, load_demo
 
     began = time.perf_counter()
@@ -55,10 +63,44 @@ def prepare_database(settings: Settings, engine: Engine, *, echo: bool = True) -
             print(f"\r  loading {done:,}/{total:,} rows", end="", file=sys.stderr, flush=True)
 
     with engine.begin() as conn:
-        load_demo(conn=conn, batch=batch, progress=report)
+        load_demo(conn=conn, batch=batch, progress=report, summarise=False)
     if echo:
         print(f"\n  demo data ready in {time.perf_counter() - began:.1f} s", file=sys.stderr)
     ensure_demo_users(settings, engine, echo=echo)
+    return summarise(engine, echo=echo, background=background)
+
+
+def summarise(engine: Engine, *, echo: bool, background: bool) -> threading.Thread | None:
+    """Refresh the summary tables if any write is pending (in a daemon thread if
+    ``background``); a failure is reported and leaves them pending: the queries keep reading
+    the base tables, and the next start tries again."""
+    from data_access.summaries import refresh_summaries, summaries_pending
+
+    with engine.connect() as conn:
+        if not summaries_pending(conn):
+            return None
+
+    def run() -> None:
+        began = time.perf_counter()
+        if echo:
+            print("  building summary tables ...", file=sys.stderr, flush=True)
+        try:
+            with engine.begin() as conn:
+                refresh_summaries(conn)
+        except Exception as exc:  # reported, never fatal: the base tables still answer
+            print(f"  summary tables not built ({exc}); figures come from the base tables",
+                  file=sys.stderr)  # fmt: skip
+            return
+        if echo:
+            print(f"  summary tables ready in {time.perf_counter() - began:.1f} s",
+                  file=sys.stderr)  # fmt: skip
+
+    if not background:
+        run()
+        return None
+    thread = threading.Thread(target=run, name="clinicops-summaries", daemon=True)
+    thread.start()
+    return thread
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> dash.Dash:

@@ -381,8 +381,10 @@ def serve_command(
     except SettingsError as exc:
         raise click.ClickException(f"configuration: {exc}") from None
     with database_errors(settings):
-        prepare_database(settings, ctx.engine)
-    ctx.close()  # no pooled connection may cross gunicorn's fork
+        # Gunicorn forks its workers: summarise before that (no thread may cross a fork).
+        prepare_database(settings, ctx.engine, background=not production)
+    if production:
+        ctx.close()  # no pooled connection may cross gunicorn's fork
     host, port = host or settings.host, port or settings.port
     if production:
         from dashboard.production import serve

@@ -5,9 +5,10 @@ Data-access layer (demo data). Fills the stored-only columns the contract leaves
 clinic's time zone from its state), then inserts in chunks: psycopg 3 ``COPY`` on PostgreSQL;
 multi-row ``INSERT`` statements on SQLite (one row per statement would rebuild the CHECK
 constraints' ``IN`` lists for every row); SQLAlchemy Core ``executemany`` elsewhere. Values are
-always bound parameters. The summary tables are refreshed at the end, in the same transaction
-(triggers queued every row's cells), and an ``import_log`` row makes a new data version, so
-no cached result outlives the load. The caller owns the transaction; nothing commits.
+always bound parameters. The rows go in without the summary triggers, every cell is queued at
+the end and the summaries are refreshed in the same transaction (or later, if the caller
+asks), and an ``import_log`` row makes a new data version, so no cached result outlives the
+load. The caller owns the transaction; nothing commits.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from data_access.contract import CLINICS, FILES_BY_NAME, STATE_TIMEZONES, FileSp
 from data_access.demo.batch import DemoBatch
 from data_access.demo.sqlite_rows import insert_sqlite_rows, sqlite_column
 from data_access.schema import CONTRACT_TABLES, import_log
-from data_access.summaries import refresh_summaries
+from data_access.summaries import refresh_summaries, triggers_suspended
 
 CHUNK_ROWS = 25_000
 #: The stored clinic-local date of each contract datetime column.
@@ -115,18 +116,26 @@ def load_demo(
     batch: DemoBatch,
     progress: Callable[[int], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    summarise: bool = True,
 ) -> dict[str, int]:
     """Insert ``batch`` into the (empty) contract tables on ``conn``; returns the rows inserted
     per table. ``progress(n)`` is called after each chunk with the rows that chunk inserted
-    (they sum to the batch's total rows). Raises ``DemoTablesNotEmpty`` if any table has rows."""
+    (they sum to the batch's total rows). Raises ``DemoTablesNotEmpty`` if any table has rows.
+
+    ``summarise=False`` leaves the summary refresh to a later ``refresh_summaries`` (the first
+    start serves at once and summarises in the background); until then the triggers' pending
+    cells make every query read the base tables, so no figure is ever wrong meanwhile."""
     for name, table in CONTRACT_TABLES.items():
         if conn.execute(select(literal(1)).select_from(table).limit(1)).first() is not None:
             raise DemoTablesNotEmpty(f"the {name} table already has rows; demo data not loaded")
     inserted: dict[str, int] = {}
-    for name, frame in batch.frames().items():
-        columns = stored_columns(FILES_BY_NAME[name], frame)
-        inserted[name] = _insert_table(conn, CONTRACT_TABLES[name], columns, progress, chunk_rows)
-    refresh_summaries(conn)  # triggers queued every clinic day and patient just inserted
+    with triggers_suspended(conn):  # the tables were empty: every cell is queued at the end
+        for name, frame in batch.frames().items():
+            columns = stored_columns(FILES_BY_NAME[name], frame)
+            table = CONTRACT_TABLES[name]
+            inserted[name] = _insert_table(conn, table, columns, progress, chunk_rows)
+    if summarise:
+        refresh_summaries(conn)  # triggers queued every clinic day and patient just inserted
     # A new data version, as an import makes: results cached before the load (a shared
     # Redis cache outlives a database reset) are never served for the new data.
     conn.execute(

@@ -12,6 +12,12 @@ from data_access.summaries.refresh import (
     mark_everything_pending,
     refresh_summaries,
     summaries_pending,
+    triggers_suspended,
 )
 
-__all__ = ["mark_everything_pending", "refresh_summaries", "summaries_pending"]
+__all__ = [
+    "mark_everything_pending",
+    "refresh_summaries",
+    "summaries_pending",
+    "triggers_suspended",
+]

@@ -9,6 +9,8 @@ summary tables equal a recomputation from scratch, and the query layer reads the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
@@ -76,6 +78,32 @@ def mark_everything_pending(conn: Connection) -> None:
         ["clinic_id", "day"],
         select(referrals.c.clinic_id, referrals.c.referred_on).distinct(),
     )
+
+
+@contextmanager
+def triggers_suspended(conn: Connection) -> Iterator[None]:
+    """Bulk writes into empty base tables without the triggers' per-row bookkeeping, then
+    every clinic day and patient queued at once (what the triggers would have noted).
+
+    On SQLite the row triggers cost more than the inserts themselves (a demo load took three
+    times as long): their DDL is read from ``sqlite_master``, dropped, and created again at
+    the end, all in the caller's transaction (SQLite's DDL is transactional, so a failure
+    rolls the drop back too). PostgreSQL's statement triggers cost little and stay."""
+    saved: list[tuple[str, str]] = []
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'trigger' AND name LIKE 'summary\\_%' ESCAPE '\\'"
+            )
+        )
+        saved = [(str(name), str(ddl)) for name, ddl in rows]
+        for name, _ in saved:
+            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for _, ddl in saved:
+        conn.exec_driver_sql(ddl)
+    mark_everything_pending(conn)
 
 
 def refresh_summaries(conn: Connection) -> bool:

@@ -512,3 +512,31 @@ def test_patients_over_every_range(
             by_clinic = clinics.clinic_figures(conn=network, filters=filters, scope=scope)
             expected = naive_clinics.clinic_figures(conn=network, filters=filters, scope=scope)
             assert by_clinic["patients"].tolist() == expected["patients"].tolist(), filters
+
+
+@pytest.mark.parametrize("summarise", [True, False], ids=["summarised", "deferred"])
+def test_demo_load_queues_every_cell_and_keeps_the_triggers(
+    conn: Connection, summarise: bool
+) -> None:
+    """``load_demo`` writes without the row triggers and queues every cell itself: summarised
+    at once, or later (the first start's background refresh) with the base tables answering
+    meanwhile; either way the triggers are back for the next write."""
+    from data_access.demo import generate_demo, load_demo
+
+    batch = generate_demo(clinics=3, years=0.5, seed=7, end=date(2025, 6, 30))
+    load_demo(conn=conn, batch=batch, summarise=summarise)
+    assert summaries_pending(conn) is not summarise
+    if not summarise:
+        refresh_summaries(conn)
+    assert_summaries_fresh(conn)
+    year = Filters(start=date(2024, 12, 1), end=date(2025, 6, 30))
+    assert_figures_agree(conn, year, Scope.everything())
+    moved = conn.execute(select(procedures.c.procedure_id).limit(1)).scalar_one()
+    conn.execute(
+        procedures.update()
+        .where(procedures.c.procedure_id == moved)
+        .values(performed_on=date(2025, 1, 2))
+    )
+    assert summaries_pending(conn)  # the triggers are back
+    refresh_summaries(conn)
+    assert_summaries_fresh(conn)
