@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from dashboard import auth, auth_ui, health, outage, request_log, runtime
 from dashboard.components import shell
 from dashboard.surveillance import navbar_badge
+from data_access.engine import SQLITE_IMMEDIATE
 from data_access.migrate import upgrade_to_head
 from data_access.settings import Settings
 
@@ -85,7 +86,8 @@ def summarise(engine: Engine, *, echo: bool, background: bool) -> threading.Thre
         if echo:
             print("  building summary tables ...", file=sys.stderr, flush=True)
         try:
-            with engine.begin() as conn:
+            immediate = {SQLITE_IMMEDIATE: True}  # hold the write lock from the start
+            with engine.connect().execution_options(**immediate) as conn, conn.begin():
                 refresh_summaries(conn)
         except Exception as exc:  # reported, never fatal: the base tables still answer
             print(f"  summary tables not built ({exc}); figures come from the base tables",

@@ -26,12 +26,22 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    # A writer waits for another's lock up to a minute (the first start's background summary
+    # refresh holds it for about half of that) before giving up with "database is locked".
+    cursor.execute("PRAGMA busy_timeout=60000")
     cursor.close()
 
 
+#: Connection execution option: start SQLite transactions with ``BEGIN IMMEDIATE``, taking the
+#: write lock at once. A long writer that reads first (a summary refresh) otherwise fails with
+#: "database is locked" as soon as any other write commits after its first read (WAL cannot
+#: upgrade an outdated read snapshot, and SQLite does not wait in that case).
+SQLITE_IMMEDIATE = "clinicops_sqlite_immediate"
+
+
 def _sqlite_on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:
