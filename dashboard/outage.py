@@ -8,8 +8,9 @@ so during an outage it fails before any callback runs, and every callback's quer
 same way). A Dash callback request then gets HTTP 200 with no output updated and a
 ``sideUpdate`` (the same channel as ``dash.set_props``) that opens the shared notice and
 starts its retry timer; a page request gets a short 503 page with ``Retry-After``. The retry
-callback closes the notice once the database answers again and bumps :data:`RECOVERED_ID`,
-which panels may take as an input to redraw. Errors that are not outages (a SQL bug, a
+callback closes the notice once the database answers again and bumps :data:`RECOVERED_ID`.
+A page that hands its ``dcc.Location`` to :func:`reread_url_on_recovery` then reads its URL
+again, so its panels redraw without a reload. Errors that are not outages (a SQL bug, a
 constraint) still surface as they did.
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import flask
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 from flask.typing import ResponseReturnValue
 from sqlalchemy import exc, text
 
@@ -97,6 +98,24 @@ def retry(_ticks: int | None) -> tuple[bool, bool, float]:
     with runtime.current().connect() as conn:
         conn.execute(text("SELECT 1"))
     return False, True, time.time()
+
+
+def reread_url_on_recovery(location_id: str) -> None:
+    """Once the database answers again, give the page's ``dcc.Location`` its own search back:
+    every callback that reads the URL runs again, as after the back button, so panels left
+    stale or empty by the outage redraw, and the filter bar shows the filters the figures are
+    for (a change made during the outage failed before it reached the URL: it is dropped).
+    The same search pushes no history entry. Call it once per app from the page module."""
+    dash.callback(
+        Output(location_id, "search", allow_duplicate=True),
+        Input(RECOVERED_ID, "data"),
+        State(location_id, "search"),
+        prevent_initial_call=True,
+    )(same_search)
+
+
+def same_search(_recovered: float | None, search: str | None) -> str:
+    return search or ""
 
 
 def open_notice_props() -> dict[str, dict[str, Any]]:

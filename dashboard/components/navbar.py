@@ -1,7 +1,8 @@
 """The navbar of every page: the product's name and how fresh the data are.
 
 Presentation layer (the app shell). "Data through <date>" is the newest procedure date the
-user's scope can see, read through the result cache when a page is opened.
+user's scope can see, read through the result cache when a page is opened (and again once
+the database is back after an outage).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
-from dashboard import runtime
+from dashboard import outage, runtime
 from dashboard.scope import current_scope, scope_key
 from data_access.queries.clinics import latest_procedure_date
 
@@ -57,8 +58,9 @@ def freshness_text(latest: date | None) -> str:
     return f"Data through {latest.day} {latest:%b %Y}"
 
 
-def show_freshness(_pathname: str | None) -> tuple[str, str]:
-    """Callback: the freshness label and its exact date (as the element's title)."""
+def show_freshness(_pathname: str | None, _recovered: float | None = None) -> tuple[str, str]:
+    """Callback: the freshness label and its exact date (as the element's title), on every
+    page change and again once the database is back after an outage."""
     scope = current_scope()
     latest = runtime.current().cached(
         "latest_procedure_date",
@@ -77,4 +79,5 @@ def register_callbacks() -> None:
         Output(FRESHNESS, "children"),
         Output(FRESHNESS, "title"),
         Input(SHELL_LOCATION, "pathname"),
+        Input(outage.RECOVERED_ID, "data"),
     )(show_freshness)

@@ -15,7 +15,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from dashboard import auth_context, runtime
+from dashboard import auth_context, outage, runtime
 from dashboard.csv_export import to_csv
 from dashboard.panels.data import cached
 from dashboard.scope import scope_key
@@ -50,6 +50,7 @@ dash.register_page(
 # Dash runs this module once per app; callbacks of the page's parts register with it.
 case_review.register()
 filters_view.register()
+outage.reread_url_on_recovery(ids.LOCATION)  # after an outage, the page redraws by itself
 
 SWITCH_LABEL = "Allow for overdispersion"
 RESTRICTED = (

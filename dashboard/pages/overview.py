@@ -16,6 +16,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import outage
 from dashboard.components.filter_bar import filter_bar
 from dashboard.components.panel_frame import section
 from dashboard.panels import (
@@ -40,6 +41,7 @@ dash.register_page(
 
 for module in (filters, kpis, volumes, followups, adverse_events, referrals, downloads):
     module.register()
+outage.reread_url_on_recovery(ids.URL)  # after an outage, the panels redraw by themselves
 
 
 def _query_string(query: dict[str, object]) -> str:

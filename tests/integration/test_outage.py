@@ -153,3 +153,21 @@ def test_recovery_after_an_outage(tmp_path: Path, auth_app: dash.Dash) -> None:
 )
 def test_is_outage(error: BaseException, outage_expected: bool) -> None:
     assert outage.is_outage(error) is outage_expected
+
+
+def test_pages_read_their_url_again_once_the_database_is_back(auth_app: dash.Dash) -> None:
+    """The overview's and the adverse-event page's URL, and the navbar's freshness, take the
+    recovery counter as an input: their panels redraw once the retry gets through."""
+    client = signed_in(with_outage(auth_app), "director")
+    on_recovery = {
+        d["output"].split("@")[0]: d
+        for d in client.get("/_dash-dependencies").json
+        if any(i["id"] == outage.RECOVERED_ID for i in d["inputs"])
+    }
+    assert {"overview-url.search", "ae-location.search"} <= set(on_recovery)
+    assert any("shell-data-freshness" in output for output in on_recovery)
+    for output in ("overview-url.search", "ae-location.search"):
+        assert on_recovery[output]["prevent_initial_call"] is True  # never on page load
+        assert on_recovery[output]["state"] == [{"id": output.split(".")[0], "property": "search"}]
+    assert outage.same_search(time.time(), "?clinic=C1") == "?clinic=C1"
+    assert outage.same_search(time.time(), None) == ""
