@@ -111,30 +111,40 @@ def redis_answers(url: str) -> bool:
         return False
 
 
+def import_batches(url: str, data_dir: Path, result_file: Path) -> None:
+    """Every batch of the data folder through the real importer, in its own process (so
+    that its peak memory is its own); the figures go to ``result_file``."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.importing",
+            "--url",
+            url,
+            "--data",
+            str(data_dir),
+            "--work-dir",
+            str(data_dir),
+            "--result",
+            str(result_file),
+        ],
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
 def run_backend(kind: str, args: argparse.Namespace, manifest: dict[str, Any]) -> dict[str, Any]:
     data_dir: Path = args.data_dir
-    url = create_database(kind, data_dir, args.admin_url)
+    reused = getattr(args, f"reuse_{kind}")
+    url = reused or create_database(kind, data_dir, args.admin_url)
     results: dict[str, Any] = {"backend": kind}
+    result_file = data_dir / f"import-{kind}.json"
     try:
-        print(f"[{kind}] importing {manifest['rows']['procedures']:,} procedures", flush=True)
-        result_file = data_dir / f"import-{kind}.json"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.importing",
-                "--url",
-                url,
-                "--data",
-                str(data_dir),
-                "--work-dir",
-                str(data_dir),
-                "--result",
-                str(result_file),
-            ],
-            check=True,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
+        if reused:
+            print(f"[{kind}] reusing {reused} (imported by an earlier run)", flush=True)
+        else:
+            print(f"[{kind}] importing {manifest['rows']['procedures']:,} procedures", flush=True)
+            import_batches(url, data_dir, result_file)
         results["import"] = json.loads(result_file.read_text())
         imported = results["import"]
         print(
@@ -153,7 +163,7 @@ def run_backend(kind: str, args: argparse.Namespace, manifest: dict[str, Any]) -
             results["http"] = run_http(kind, url, engine, changes, args)
         engine.dispose()
     finally:
-        if not args.keep:
+        if not args.keep and not reused:
             drop_database(url, args.admin_url)
         else:
             results["database_url"] = url
@@ -396,6 +406,13 @@ def main() -> None:
     parser.add_argument("--no-naive", action="store_true", help="skip the naive GROUP BY timings")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP replay")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    for kind in ("postgresql", "sqlite"):
+        parser.add_argument(
+            f"--reuse-{kind}",
+            metavar="URL",
+            help=f"a {kind} database imported by an earlier --keep run (its import figures "
+            "are read from the data folder)",
+        )
     args = parser.parse_args()
     args.data_dir = args.data_dir or Path("/tmp/clinicops-bench") / f"{args.procedures // 1000}k"
     backends = (
