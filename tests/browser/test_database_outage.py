@@ -26,7 +26,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
 from werkzeug.serving import make_server
 
-from dashboard import outage
+from dashboard import outage, runtime
 from dashboard.app import create_app
 from dashboard.panels import ids
 from data_access.demo import generate_demo, load_demo
@@ -107,6 +107,9 @@ def outage_server(cluster: PrivateCluster, tmp_path: Path) -> Iterator[OutageSer
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        # The app's pool too: left to the garbage collector, its connections would warn
+        # (ResourceWarning, an error here) in whichever test runs next.
+        runtime.of(app.server).engine.dispose()
         engine.dispose()
 
 
