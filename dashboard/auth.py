@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -97,10 +97,17 @@ def _signed_in_user() -> auth_context.CurrentUser | None:
         return None
     with runtime.current().connect() as conn:
         record = user_by_id(conn=conn, user_id=user_id)
+        signed_out = (
+            None if record is None else audit.last_sign_out(conn=conn, username=record.username)
+        )
     if (
         record is None
         or record.disabled
         or session.get(SESSION_STAMP) != record.password_changed_at.isoformat()
+        # Signing out ends every session that began before, server-side: the cookie is only
+        # signed, so a copy of it (or a callback answered after the sign-out, which sends the
+        # cookie again) would otherwise still be signed in.
+        or (signed_out is not None and signed_out.replace(tzinfo=UTC).timestamp() >= float(since))
     ):
         session.clear()
         return None

@@ -122,3 +122,13 @@ def recent_sign_in_failures(
             )
         ).scalar_one()
     return int(by_user), int(by_address)
+
+
+def last_sign_out(*, conn: Connection, username: str) -> datetime | None:
+    """When ``username`` last signed out (naive UTC), or ``None``: sessions that began before
+    it are over, whichever browser holds them (index ``ix_audit_log_action_user_at``)."""
+    return conn.execute(
+        select(func.max(audit_log.c.at)).where(
+            audit_log.c.action == SIGN_OUT, audit_log.c.username == username
+        )
+    ).scalar_one_or_none()

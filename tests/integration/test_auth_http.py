@@ -71,6 +71,20 @@ def test_sign_in_sets_a_hardened_session_cookie_and_sign_out_ends_it(auth_app: d
     assert [e.username for e in audit_entries(auth_app, audit.SIGN_OUT)] == ["staff"]
 
 
+def test_a_copy_of_the_session_cookie_is_dead_after_sign_out(auth_app: dash.Dash) -> None:
+    """The cookie is signed, not stored: a copy kept from before the sign-out (or sent again by
+    a callback answered after it) must not sign anyone back in. A new sign-in works."""
+    client = signed_in(auth_app, "staff")
+    copy = auth_app.server.test_client()
+    name = auth_app.server.config["SESSION_COOKIE_NAME"]
+    copy.set_cookie(name, client.get_cookie(name).value)  # type: ignore[union-attr]
+    assert copy.get("/_dash-layout").status_code == 200
+    assert client.get("/logout").status_code == 302
+    assert copy.get("/_dash-layout").status_code == 401
+    again = signed_in(auth_app, "staff")
+    assert again.get("/_dash-layout").status_code == 200
+
+
 def test_cookie_is_secure_over_https(auth_app: dash.Dash) -> None:
     client = auth_app.server.test_client()
     response = client.get("/login", base_url="https://localhost")
