@@ -179,10 +179,18 @@ def _outputs(body: Mapping[str, Any]) -> str:
 
 
 def capture(
-    url: str, username: str, password: str, changes: list[FilterChange], path: str = "/"
+    url: str,
+    username: str,
+    password: str,
+    changes: list[FilterChange],
+    path: str = "/",
+    until: Callable[[list[dict[str, Any]]], bool] | None = None,
 ) -> list[Captured]:
     """Open ``path`` (the overview, or another page reading the same URL filters) once per
-    change and record the callback requests of each page load."""
+    change and record the callback requests of each page load. With ``until``, wait past the
+    network going idle until it holds for the requests sent and every one is answered (on a
+    busy machine the renderer sends its last callbacks seconds after the network went idle),
+    then until a second passes without a new one."""
     from playwright.sync_api import sync_playwright
 
     captured = []
@@ -206,10 +214,28 @@ def capture(
                     into.append(json.loads(request.post_data))
                     seen.append(address.query)
 
+            answered: list[str] = []
+
+            def finish(request: Any, into: list[str] = answered) -> None:
+                if request.method == "POST" and urlsplit(request.url).path == CALLBACK_PATH:
+                    into.append(request.url)
+
             page.on("request", record)
+            page.on("requestfinished", finish)
+            page.on("requestfailed", finish)
             page.goto(f"{url}{path}{change.search()}")
             page.wait_for_load_state("networkidle", timeout=300_000)
-            page.remove_listener("request", record)
+            sent, deadline = -1, time.monotonic() + 300
+            while until is not None and (
+                not until(bodies) or len(answered) < len(bodies) or sent != len(bodies)
+            ):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the page load of {path} did not finish in 300 s")
+                sent = len(bodies)
+                page.wait_for_timeout(1000)
+            for event, listener in (("request", record), ("requestfinished", finish),
+                                    ("requestfailed", finish)):  # fmt: skip
+                page.remove_listener(event, listener)
             captured.append(Captured(change.name, bodies, queries[-1] if queries else ""))
         browser.close()
     return captured
