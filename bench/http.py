@@ -1,8 +1,9 @@
 """HTTP-level timings: the requests a browser sends on a filter change, replayed.
 
-Benchmark support. :class:`Server` starts :mod:`bench.server` (gunicorn, the real app) on a
-free port against a benchmark database. :func:`capture` signs in with headless Chromium
-(Playwright), opens the overview once per filter change of the script (the page reads its
+Benchmark support. :class:`Server` starts :mod:`bench.server` (gunicorn, the real app), or
+``clinicops serve --production`` itself, on a free port against a benchmark database.
+:func:`capture` signs in with headless Chromium (Playwright), opens the overview (or another
+page reading the same URL filters) once per filter change of the script (the page reads its
 filters from the URL, exactly as after a change in the filter bar) and records every
 ``/_dash-update-component`` request body the browser sends. :func:`replay` signs in with
 ``requests`` (the login form and its CSRF token) and, per filter change, sends the chain the
@@ -22,7 +23,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,17 +79,26 @@ class Server:
         return peaks
 
 
+#: The production server as an operator starts it (no bench-only callback).
+CLINICOPS_SERVE = [str(Path(sys.executable).with_name("clinicops")), "serve", "--production"]
+
+
 @contextmanager
 def running_server(
-    env: Mapping[str, str], *, workers: int, threads: int, log: Path
+    env: Mapping[str, str],
+    *,
+    workers: int,
+    threads: int,
+    log: Path,
+    command: Sequence[str] = (sys.executable, "-m", "bench.server"),
 ) -> Iterator[Server]:
+    """``command`` (``bench.server`` by default, or :data:`CLINICOPS_SERVE`) on a free port,
+    until it answers ``/healthz`` and its workers have started."""
     port = free_port()
     handle = log.open("wb")
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "bench.server",
+            *command,
             "--port",
             str(port),
             "--workers",
@@ -168,7 +178,19 @@ def _outputs(body: Mapping[str, Any]) -> str:
     return str(body.get("output", ""))
 
 
-def capture(url: str, username: str, password: str, changes: list[FilterChange]) -> list[Captured]:
+def capture(
+    url: str,
+    username: str,
+    password: str,
+    changes: list[FilterChange],
+    path: str = "/",
+    until: Callable[[list[dict[str, Any]]], bool] | None = None,
+) -> list[Captured]:
+    """Open ``path`` (the overview, or another page reading the same URL filters) once per
+    change and record the callback requests of each page load. With ``until``, wait past the
+    network going idle until it holds for the requests sent and every one is answered (on a
+    busy machine the renderer sends its last callbacks seconds after the network went idle),
+    then until a second passes without a new one."""
     from playwright.sync_api import sync_playwright
 
     captured = []
@@ -192,10 +214,28 @@ def capture(url: str, username: str, password: str, changes: list[FilterChange])
                     into.append(json.loads(request.post_data))
                     seen.append(address.query)
 
+            answered: list[str] = []
+
+            def finish(request: Any, into: list[str] = answered) -> None:
+                if request.method == "POST" and urlsplit(request.url).path == CALLBACK_PATH:
+                    into.append(request.url)
+
             page.on("request", record)
-            page.goto(f"{url}/{change.search()}")
+            page.on("requestfinished", finish)
+            page.on("requestfailed", finish)
+            page.goto(f"{url}{path}{change.search()}")
             page.wait_for_load_state("networkidle", timeout=300_000)
-            page.remove_listener("request", record)
+            sent, deadline = -1, time.monotonic() + 300
+            while until is not None and (
+                not until(bodies) or len(answered) < len(bodies) or sent != len(bodies)
+            ):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the page load of {path} did not finish in 300 s")
+                sent = len(bodies)
+                page.wait_for_timeout(1000)
+            for event, listener in (("request", record), ("requestfinished", finish),
+                                    ("requestfailed", finish)):  # fmt: skip
+                page.remove_listener(event, listener)
             captured.append(Captured(change.name, bodies, queries[-1] if queries else ""))
         browser.close()
     return captured

@@ -78,11 +78,13 @@ def section(body: dict[str, Any]) -> str:
     return http.panel_name(body)
 
 
-def create_database(kind: str, data_dir: Path, admin_url: str) -> str:
+def create_database(
+    kind: str, data_dir: Path, admin_url: str, prefix: str = "clinicops_bench"
+) -> str:
     if kind == "sqlite":
         path = data_dir / f"bench-{uuid.uuid4().hex[:8]}.sqlite3"
         return f"sqlite:///{path}"
-    name = f"clinicops_bench_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

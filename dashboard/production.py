@@ -12,6 +12,14 @@ from typing import Any
 import flask
 from gunicorn.app.base import BaseApplication
 
+#: Seconds an idle connection stays open for the browser's next request. Gunicorn's default
+#: (2 s) is about the pause between two clicks, so the next callback often went out on a
+#: connection the server was closing at that moment: a "connection reset" for the client (a
+#: browser retries it; a reverse proxy with upstream keep-alive answers 502, since it may not
+#: retry a POST). Longer than the usual proxy idle timeout (60 s), so the proxy closes first.
+#: gthread workers park idle connections in their poller, not in a thread.
+KEEPALIVE_SECONDS = 75
+
 
 class ProductionServer(BaseApplication):  # type: ignore[misc]
     def __init__(self, server: flask.Flask, options: dict[str, Any]) -> None:
@@ -37,6 +45,7 @@ def serve(server: flask.Flask, *, host: str, port: int, workers: int, threads: i
             "threads": threads,
             "worker_class": "gthread" if threads > 1 else "sync",
             "timeout": 60,
+            "keepalive": KEEPALIVE_SECONDS,
             "accesslog": "-",
         },
     ).run()
