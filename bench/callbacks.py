@@ -1,7 +1,7 @@
 """One browser tab's Dash callbacks, without the browser: what it sends after a change.
 
 Benchmark support. The callback requests of a page load are recorded once with headless
-Chromium (:func:`bench.http.capture`); they give every callback's shape (outputs, inputs with
+Chromium (:func:`bench.dash_http.capture`); they give every callback's shape (outputs, inputs with
 pattern-matching ids expanded, state) and the props of a freshly opened page. A :class:`Tab`
 then plays the Dash renderer's part for one signed-in user: given the props a person changed
 (a preset, a region …) it sends each callback that takes one of them as input, fills every
@@ -9,7 +9,7 @@ request with the tab's current props, applies each answer's outputs to the props
 the callbacks those outputs feed in turn, as the renderer does: a callback fires at most once
 per change (so the URL callback is not echoed back), waits while one of its inputs is still
 the output of a callback that has yet to answer (the control chart waits for its subject
-list), and at most :data:`bench.http.BROWSER_PARALLEL` requests are in flight at once.
+list), and at most :data:`bench.dash_http.BROWSER_PARALLEL` requests are in flight at once.
 Values come from the server's answers, so the requests are those of a real browser for
 that user's scope. Every request is checked: an HTTP status other than 200/204, a body that
 is not Dash's JSON, an ``error`` in it, or the "database unavailable" notice is an error.
@@ -26,7 +26,7 @@ from typing import Any
 
 import requests
 
-from bench.http import BROWSER_PARALLEL, CALLBACK_PATH, Captured, panel_name
+from bench.dash_http import BROWSER_PARALLEL, CALLBACK_PATH, Captured, panel_name
 from dashboard.outage import ALERT_ID
 
 Props = dict[str, Any]

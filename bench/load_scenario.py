@@ -2,7 +2,7 @@
 filters on the overview and now and then on the adverse-events page, with a pause between.
 
 Benchmark support for :mod:`bench.load_users`. A person signs in through the real login form
-(:func:`bench.http.sign_in`: the page's CSRF token, then the POST), loads the page (its Dash
+(:func:`bench.dash_http.sign_in`: the page's CSRF token, then the POST), loads the page (its Dash
 config carries the token the renderer adds to every callback URL), and from then on drives a
 :class:`bench.callbacks.Tab`: opening a page is Dash's client-side navigation (the page
 content and freshness callbacks, then the page's own URL callback and everything it feeds);
@@ -25,7 +25,7 @@ from typing import Any
 import requests
 
 from bench.callbacks import Callback, Exchange, Props, Tab
-from bench.http import sign_in
+from bench.dash_http import sign_in
 from dashboard.components.filter_bar import FilterBarIds
 from dashboard.panels import ids as overview_ids
 from dashboard.surveillance import ids as ae_ids

@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bench import http
+from bench import dash_http as http
 from bench.callbacks import Exchange, callbacks_and_props
 from bench.load_report import callback_table, markdown, summarise
 from bench.load_scenario import ADVERSE_EVENTS, OVERVIEW, Account, Page, Plan, Step, person

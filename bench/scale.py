@@ -12,7 +12,7 @@ Benchmark (not part of the test run). Steps, for each backend:
    naive GROUP BY over the base tables (:mod:`bench.figures`), results compared;
 3. the production server (:mod:`bench.server`: gunicorn, ``--workers`` sync workers, the
    result cache in Redis when ``--redis-url`` answers) with a bench admin user; the browser's
-   callback requests captured once with headless Chromium, then replayed (:mod:`bench.http`):
+   callback requests captured once with headless Chromium, then replayed (:mod:`bench.dash_http`):
    cold (a new data version before each change, as after an import: every figure computed)
    and warm (the same again: cache hits), the trivial callback for Dash's floor, and each
    worker's peak RSS.
@@ -40,8 +40,8 @@ from typing import Any
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
+from bench import dash_http as http
 from bench import figures as figure_timings
-from bench import http
 from bench.dataset import load_manifest
 from bench.script import filter_changes
 from data_access.engine import make_engine
