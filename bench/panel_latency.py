@@ -102,7 +102,12 @@ def callback_body(callback: dict[str, Any], values: dict[str, Any]) -> bytes:
 
 def replay(client: Client, callbacks: list[dict[str, Any]], search: str) -> dict[str, float]:
     """One filter change: the URL callback, then every panel callback six at a time."""
-    url_callback = next(c for c in callbacks if c["output"].startswith(f"..{STORE}"))
+    url_callback = next(
+        c
+        for c in callbacks
+        if STORE in c["output"]
+        and any(f"{d['id']}.{d['property']}" == "overview-url.search" for d in c["inputs"])
+    )
     panels = [c for c in callbacks if any(f"{d['id']}.{d['property']}" == STORE
                                           for d in c["inputs"])]  # fmt: skip
     began = time.perf_counter()
