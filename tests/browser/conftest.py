@@ -11,6 +11,7 @@ Debian's (``/usr/bin/chromium``): missing, the tests skip locally and fail under
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import threading
 from collections.abc import Iterator
@@ -47,6 +48,32 @@ CHROMIUM_ARGS = [
     "--metrics-recording-only",
     "--safebrowsing-disable-auto-update",
 ]
+
+
+#: Where a failed browser test leaves its page: a full-page screenshot and the DOM.
+ARTIFACTS = Path(os.environ.get("CLINICOPS_TEST_ARTIFACTS", "artifacts/browser-failures"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On a failed test, save each open page it used, so an intermittent failure in CI can
+    be read afterwards (what was on screen, and the grid's and charts' DOM)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when != "call" or not report.failed:
+        return
+    for name, value in getattr(item, "funcargs", {}).items():
+        if not isinstance(value, Page) or value.is_closed():
+            continue
+        stem = ARTIFACTS / f"{item.name}-{name}"
+        try:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            value.screenshot(path=f"{stem}.png", full_page=True, timeout=10_000)
+            Path(f"{stem}.html").write_text(value.content(), encoding="utf-8")
+        except Exception as error:  # noqa: BLE001 - a diagnostic must not hide the failure
+            report.sections.append(("browser artifacts", f"could not save {stem}: {error}"))
+        else:
+            report.sections.append(("browser artifacts", f"{stem}.png and {stem}.html"))
 
 
 @dataclass(frozen=True)
