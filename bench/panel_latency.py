@@ -7,7 +7,9 @@ Flask's server, signs in when the app asks for it, and replays each filter chang
 browser does: the URL callback first, then every callback that reads the filter store, six at
 a time (a browser's connection limit). A change's time runs from the URL request to the last
 panel response. The first pass meets an empty cache ("cold"); the second repeats the same
-changes ("warm"). Prints p50/p95 per callback and per change.
+changes ("warm"). Prints p50/p95 per callback and per change, then the server CPU time a change
+costs (the sum over its callbacks of the ``cpu_ms`` the request log records): unlike the
+latency, that figure holds when other work shares the two cores.
 
     python bench/panel_latency.py                     # the default demo database
     python bench/panel_latency.py --browser 5         # also open the page 5 times in Chromium
@@ -141,11 +143,54 @@ def report(title: str, runs: list[dict[str, float]]) -> None:
     print(f"\n{title} ({len(runs)} filter changes)\n{'callback':<28}{'p50 ms':>10}{'p95 ms':>10}")
     for key in runs[0]:
         values = sorted(1000 * run[key] for run in runs)
-        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-        print(f"{key:<28}{statistics.median(values):>10.0f}{p95:>10.0f}")
+        print(f"{key:<28}{statistics.median(values):>10.0f}{percentile(values, 0.95):>10.0f}")
 
 
-def start_server(data_dir: Path, port: int, kind: str) -> subprocess.Popen[bytes]:
+class ServerLog:
+    """The server's request log (JSON lines on its stderr), read change by change."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+
+    def callbacks_since_last(self) -> list[dict[str, Any]]:
+        """The callback lines logged since the previous call (each is written before its
+        answer is sent, so once the client has every answer they are all there)."""
+        with self.path.open("rb") as handle:
+            handle.seek(self.offset)
+            chunk = handle.read()
+        self.offset += len(chunk)
+        lines = []
+        for raw in chunk.decode(errors="replace").splitlines():
+            if raw.startswith("{") and '"callback_output"' in raw:
+                lines.append(json.loads(raw))
+        return lines
+
+
+def cpu_report(title: str, changes: list[list[dict[str, Any]]]) -> None:
+    """p50/p95 of server CPU milliseconds per callback kind and per whole change."""
+    per_change = sorted(sum(line.get("cpu_ms") or 0 for line in lines) for lines in changes)
+    kinds: dict[str, list[float]] = {}
+    for lines in changes:
+        for line in lines:
+            kinds.setdefault(short_output(line["callback_output"]), []).append(line["cpu_ms"])
+    print(f"\n{title}: server CPU time\n{'callback':<28}{'p50 ms':>10}{'p95 ms':>10}")
+    for kind, values in kinds.items():
+        print(f"{kind:<28}{statistics.median(values):>10.0f}{percentile(values, 0.95):>10.0f}")
+    print(f"{'whole change':<28}{statistics.median(per_change):>10.0f}"
+          f"{percentile(per_change, 0.95):>10.0f}")  # fmt: skip
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def short_output(output: str) -> str:
+    return name_of({"output": output})
+
+
+def start_server(data_dir: Path, port: int, kind: str, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CLINICOPS_DATA_DIR": str(data_dir), "CLINICOPS_DEMO_ON_EMPTY": "true"}
     gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
     if kind == "gunicorn" and Path(gunicorn).exists():
@@ -154,7 +199,8 @@ def start_server(data_dir: Path, port: int, kind: str) -> subprocess.Popen[bytes
     else:
         command = [sys.executable, "-c", "from app import app; "
                    f"app.run(host='127.0.0.1', port={port}, threaded=True)"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=REPO, env=env)
+    with log.open("wb") as handle:  # the child keeps its own descriptor
+        process = subprocess.Popen(command, cwd=REPO, env=env, stderr=handle)
     for _ in range(120):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
@@ -180,15 +226,26 @@ def main() -> None:
         shutil.copy(args.data_dir / "clinicops.sqlite3", copy / "clinicops.sqlite3")
         engine = make_engine(load_settings(data_dir=copy))
         credentials = bench_user(engine)
-        server = start_server(copy, args.port, args.server)
+        log = ServerLog(copy / "server.log")
+        server = start_server(copy, args.port, args.server, log.path)
         try:
             client = Client(f"http://127.0.0.1:{args.port}")
             if credentials:
                 client.sign_in(*credentials)
             callbacks = json.loads(client.get("/_dash-dependencies"))
             searches = [s.format(**placeholders(engine)) for s in CHANGES]
-            cold = [replay(client, callbacks, search) for search in searches]
-            warm = [replay(client, callbacks, search) for search in searches]
+            log.callbacks_since_last()  # sign-in and start-up
+
+            def timed(search: str, into: list[list[dict[str, Any]]]) -> dict[str, float]:
+                result = replay(client, callbacks, search)
+                time.sleep(0.05)  # the last answer's log line is written before it is sent
+                into.append(log.callbacks_since_last())
+                return result
+
+            cold_cpu: list[list[dict[str, Any]]] = []
+            warm_cpu: list[list[dict[str, Any]]] = []
+            cold = [timed(search, cold_cpu) for search in searches]
+            warm = [timed(search, warm_cpu) for search in searches]
             report("Cold: each filter state for the first time", cold)
             slowest = sorted(zip(searches, cold, strict=True), key=lambda p: -p[1]["whole change"])
             for search, run in slowest[:4]:
@@ -196,6 +253,8 @@ def main() -> None:
                     f"  slowest cold: {1000 * run['whole change']:.0f} ms  {search or '(default)'}"
                 )
             report("Warm: the same filter states again", warm)
+            cpu_report("Cold", cold_cpu)
+            cpu_report("Warm", warm_cpu)
             if args.browser:
                 from page_open import measure_page_open  # beside this file
 

@@ -2,10 +2,11 @@
 
 Presentation layer, Flask wiring: :func:`init_app` registers hooks on the Dash app's server
 that emit, through the ``clinicops.requests`` logger, the method, the path, the status, the
-latency and the signed-in username, plus the output id of a Dash callback. Deliberately never
-the query string, form or callback input values: they carry clinic ids, filters and, in the
-adverse-event grid, patient keys and event descriptions, and logs travel further than the
-database does.
+latency, the CPU time the request's thread spent (unlike the latency, not inflated by other
+requests or processes sharing the cores) and the signed-in username, plus the output id of a
+Dash callback. Deliberately never the query string, form or callback input values: they
+carry clinic ids, filters and, in the adverse-event grid, patient keys and event
+descriptions, and logs travel further than the database does.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ CALLBACK_PATH = "/_dash-update-component"
 #: flood the log.
 MAX_OUTPUT_CHARS = 2000
 _STARTED = "clinicops_request_started"
+_CPU_STARTED = "clinicops_request_cpu_started"
 
 logger = logging.getLogger(LOGGER_NAME)
 
@@ -55,16 +57,21 @@ def init_app(server: flask.Flask) -> None:
 
 def _start_clock() -> None:
     flask.g.setdefault(_STARTED, time.perf_counter())
+    flask.g.setdefault(_CPU_STARTED, time.thread_time())
 
 
 def _log_request(response: flask.Response) -> flask.Response:
     started = flask.g.get(_STARTED)
+    cpu_started = flask.g.get(_CPU_STARTED)
     request = flask.request
     record: dict[str, Any] = {
         "method": request.method,
         "route": request.path,  # never request.full_path: the query string carries filters
         "status": response.status_code,
         "latency_ms": None if started is None else round(1000 * (time.perf_counter() - started), 1),
+        "cpu_ms": None
+        if cpu_started is None
+        else round(1000 * (time.thread_time() - cpu_started), 1),
         "user": _username(),
     }
     if request.path == CALLBACK_PATH:

@@ -85,8 +85,10 @@ def test_one_line_per_request_with_the_fields_and_no_query_string(
     assert anonymous_line["route"] == "/adverse-events" and anonymous_line["status"] == 302
     assert anonymous_line["user"] is None  # refused by sign-in, still logged, with its time
     for line in logged:
-        assert set(line) >= {"method", "route", "status", "latency_ms", "user"}
+        assert set(line) >= {"method", "route", "status", "latency_ms", "cpu_ms", "user"}
         assert isinstance(line["latency_ms"], float) and line["latency_ms"] >= 0
+        # CPU time is the thread's own: never more than the wall time it ran for.
+        assert isinstance(line["cpu_ms"], float) and 0 <= line["cpu_ms"] <= line["latency_ms"] + 1
     assert all(SECRET not in record.getMessage() for record in caplog.records)
 
 
