@@ -40,7 +40,7 @@ from data_access.filters import Filters, Grain, Scope
 from data_access.periods import Period, sql_start
 from data_access.queries._ranges import Part
 from data_access.schema import clinics
-from data_access.schema_summaries import ALL_TYPES
+from data_access.schema_summaries import ALL_TYPES, NETWORK_UNIT
 from data_access.summaries import summaries_pending
 from data_access.summaries.additive import ALL_TYPE_GRAINS, CLINIC, NETWORK, REGION, REGION_GRAINS
 
@@ -131,7 +131,9 @@ def unit_condition(
     if per_clinic or not rolled_up:
         return and_(c.unit_kind == CLINIC, selection.one_of(c.unit, selection.clinics_or_all))
     if selection.clinic_ids is None:
-        return c.unit_kind == NETWORK
+        # The unit too, though the network has one: without it the key's period_start cannot
+        # bound the index search (SQLite then read every network row of the grain).
+        return and_(c.unit_kind == NETWORK, c.unit == NETWORK_UNIT)
     if period.value in REGION_GRAINS and selection.whole_regions:
         conditions = [
             and_(c.unit_kind == REGION, selection.one_of(c.unit, selection.whole_regions))

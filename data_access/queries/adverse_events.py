@@ -125,8 +125,15 @@ def event_rows(
         .where(*procedure_conditions(clinic_ids, filters))
         .order_by(adverse_events.c.onset_on.desc(), adverse_events.c.event_id)
     )
+    # Events are a hundred times fewer than procedures: the procedure ids of the wanted
+    # events drive the join (by primary key), whatever the planner's statistics say. Left
+    # to itself, SQLite without ANALYZE walked every procedure of the range (150 ms for
+    # three years of the demo instead of 1 ms).
+    wanted = select(adverse_events.c.procedure_id)
     if serious_only:
+        wanted = wanted.where(adverse_events.c.serious.is_(True))
         statement = statement.where(adverse_events.c.serious.is_(True))
+    statement = statement.where(procedures.c.procedure_id.in_(wanted))
     if limit is not None:
         statement = statement.limit(limit)
     frame = read_frame(conn, statement, EVENT_COLUMNS)

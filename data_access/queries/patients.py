@@ -49,7 +49,12 @@ from data_access.periods import Period, next_start, start_of
 from data_access.queries._ranges import EARLIEST, LATEST
 from data_access.queries._summary import Selection
 from data_access.schema import procedures
-from data_access.schema_summaries import ALL_TYPES, procedure_visits, summary_patients
+from data_access.schema_summaries import (
+    ALL_TYPES,
+    NETWORK_UNIT,
+    procedure_visits,
+    summary_patients,
+)
 
 ONE_DAY = timedelta(days=1)
 
@@ -151,6 +156,8 @@ def _counted(
     visit_where: list[ColumnElement[bool]] = []
     if unit_of == "c":
         core_where.append(selection.one_of(s.unit, selection.clinics_or_all))
+    else:  # the key's next column: bounds the index search by month
+        core_where.append(s.unit == NETWORK_UNIT)
     if selection.clinic_ids is not None:
         visit_where.append(selection.one_of(v.clinic_id, selection.clinic_ids))
     if shared_only is not None:
