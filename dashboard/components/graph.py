@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
 from dash import dcc
+
+from dashboard.figures.common import Figure
 
 REMOVED_BUTTONS = [
     "zoom2d",
@@ -47,7 +48,7 @@ def graph_config(filename: str, *, topojson_url: str | None = None) -> dict[str,
 
 def chart(
     graph_id: str | dict[str, str],
-    fig: go.Figure,
+    fig: Figure,
     *,
     filename: str,
     topojson_url: str | None = None,
@@ -55,7 +56,7 @@ def chart(
 ) -> dcc.Graph:
     """A graph as wide as its panel and as tall as its figure says (so a long clinic ranking
     scrolls inside its panel instead of squeezing its rows)."""
-    height = fig.layout.height
+    height = fig["layout"].get("height")
     return dcc.Graph(
         id=graph_id,
         figure=fig,

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures import palette
 from dashboard.figures.common import (
     NOTE_MARGIN,
     PERIOD_HOVER,
     PERIOD_WORDS,
+    Figure,
     clinic_axis,
     clinic_axis_height,
     columns,
@@ -41,7 +41,7 @@ def per_thousand(events: pd.Series, procedures: pd.Series) -> pd.Series:
     return 1000 * events / procedures.replace(0, np.nan)
 
 
-def event_trend_figure(rows: pd.DataFrame, grain: Grain) -> go.Figure:
+def event_trend_figure(rows: pd.DataFrame, grain: Grain) -> Figure:
     """Events per 1,000 procedures in each period, with the rate over the whole range dashed
     (``event_series`` rows: period, procedures, events)."""
     periods = rows["period"].dt.strftime("%Y-%m-%d").tolist()
@@ -76,7 +76,7 @@ def event_trend_figure(rows: pd.DataFrame, grain: Grain) -> go.Figure:
     return figure(data, layout, height=300, legend=False)
 
 
-def events_by_severity_figure(rows: pd.DataFrame) -> go.Figure:
+def events_by_severity_figure(rows: pd.DataFrame) -> Figure:
     """Event counts by severity, stacked by event type (``events_by_type_and_severity``)."""
     severities = [s.value for s in Severity]
     data = []
@@ -118,7 +118,7 @@ def clinic_rate_table(figures: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["rate_per_1000", "name"], ignore_index=True)
 
 
-def clinic_rate_figure(figures: pd.DataFrame) -> go.Figure:
+def clinic_rate_figure(figures: pd.DataFrame) -> Figure:
     """Horizontal bars of each clinic's rate, highest at the top, network rate dashed."""
     table = clinic_rate_table(figures)
     ids = table["clinic_id"].tolist()
@@ -156,7 +156,7 @@ def procedure_type_rate_table(rows: pd.DataFrame) -> pd.DataFrame:
     return table.set_index("procedure_type").loc[order].reset_index()
 
 
-def procedure_type_rate_figure(rows: pd.DataFrame) -> go.Figure:
+def procedure_type_rate_figure(rows: pd.DataFrame) -> Figure:
     """Rate per 1,000 for each procedure type, in the type's colour."""
     table = procedure_type_rate_table(rows)
     codes = table["procedure_type"].tolist()

@@ -12,10 +12,9 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures import palette
-from dashboard.figures.common import columns, figure
+from dashboard.figures.common import Figure, columns, figure
 
 
 class MapMeasure(StrEnum):
@@ -106,7 +105,7 @@ def _colour_bounds(measure: MapMeasure, values: pd.Series) -> tuple[float | None
     return None, None
 
 
-def clinic_map_figure(rows: pd.DataFrame, measure: MapMeasure | str) -> go.Figure:
+def clinic_map_figure(rows: pd.DataFrame, measure: MapMeasure | str) -> Figure:
     """One marker per clinic with coordinates (``clinic_figures`` rows)."""
     measure = MapMeasure(measure)
     located = rows.dropna(subset=["latitude", "longitude"]).reset_index(drop=True)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures import palette
 from dashboard.figures.common import (
     NOTE_MARGIN,
+    Figure,
     clinic_axis,
     clinic_axis_height,
     columns,
@@ -34,7 +34,7 @@ def completion_table(figures: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["followup_rate", "name"], ignore_index=True)
 
 
-def completion_figure(figures: pd.DataFrame) -> go.Figure:
+def completion_figure(figures: pd.DataFrame) -> Figure:
     """Horizontal bars of each clinic's follow-up rate, highest at the top, with the network
     rate as a dashed line (``clinic_figures`` rows)."""
     table = completion_table(figures)
@@ -89,7 +89,7 @@ def overall_improved_share(rows: pd.DataFrame) -> float | None:
     return float(rows["improved"].sum()) / scored if scored else None
 
 
-def relief_figure(rows: pd.DataFrame) -> go.Figure:
+def relief_figure(rows: pd.DataFrame) -> Figure:
     """Dumbbells per procedure type: mean pain before (hollow) to after (filled), with the
     share improving meaningfully written under each type's name."""
     table = relief_table(rows)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures import palette
 from dashboard.figures.common import (
     NOTE_MARGIN,
     PERIOD_HOVER,
     PERIOD_WORDS,
+    Figure,
     clinic_axis,
     clinic_axis_height,
     columns,
@@ -28,19 +28,30 @@ from data_access.filters import Grain
 SOURCE_ORDER = [s.value for s in ReferralSource]
 
 
-def referrals_by_clinic_figure(rows: pd.DataFrame, *, shares: bool) -> go.Figure:
+def referrals_by_clinic_figure(rows: pd.DataFrame, *, shares: bool) -> Figure:
     """Horizontal bars per clinic stacked by source, as counts or as shares of the clinic's
     referrals, busiest clinic at the top (``referrals_by_clinic_and_source`` rows with
     ``clinic_name``)."""
-    totals = rows.groupby("clinic_id")["referrals"].sum()
+    # One pivot (clinic x source) instead of a filter and a lookup per source and clinic:
+    # this chart is drawn on every filter change. NaN marks a suppressed or missing cell.
+    cells = rows.groupby(["clinic_id", "source"], sort=False)["referrals"]
+    counts = cells.sum(min_count=1).astype("float64").unstack()
+    present = cells.size().unstack(fill_value=0) > 0
     names = rows.drop_duplicates("clinic_id").set_index("clinic_id")["clinic_name"]
-    clinic_order = sorted(totals.index, key=lambda cid: (totals[cid], names[cid]))
+    totals = counts.sum(axis=1)  # suppressed cells count as nothing, as before
+    order = pd.DataFrame({"total": totals, "name": names.reindex(totals.index)})
+    clinic_order = list(order.sort_values(["total", "name"], kind="stable").index)
+    counts = counts.reindex(index=clinic_order)
+    present = present.reindex(index=clinic_order, fill_value=False)
+    totals_in_order = totals.reindex(clinic_order).to_numpy()
+    names_in_order = names.reindex(clinic_order).to_numpy()
     data = []
     for code in ordered(rows["source"], SOURCE_ORDER):
-        part = rows[rows["source"] == code].set_index("clinic_id")
-        ids = [cid for cid in clinic_order if cid in part.index]
-        counts = part.loc[ids, "referrals"].astype("float64")  # NaN where suppressed
-        share = (100 * counts / totals.loc[ids].to_numpy()).round(1)
+        mask = present[code].to_numpy()
+        ids = [cid for cid, shown in zip(clinic_order, mask, strict=True) if shown]
+        source_counts = counts[code].to_numpy()[mask]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.round(100 * source_counts / totals_in_order[mask], 1)
         label = REFERRAL_SOURCE_LABELS.get(code, code)
         data.append(
             {
@@ -48,9 +59,9 @@ def referrals_by_clinic_figure(rows: pd.DataFrame, *, shares: bool) -> go.Figure
                 "orientation": "h",
                 "name": label,
                 "y": ids,
-                "x": (share if shares else counts).tolist(),
+                "x": _floats(share if shares else source_counts),
                 "marker": {"color": palette.source_color(code), "line": {"width": 0}},
-                "customdata": columns(ids, names.loc[ids], counts, share),
+                "customdata": columns(ids, names_in_order[mask], source_counts, share),
                 "hovertemplate": (
                     f"<b>%{{customdata[1]}}</b><br>{label}: %{{customdata[2]:,}} "
                     "referrals (%{customdata[3]:.1f}%)<extra></extra>"
@@ -60,7 +71,7 @@ def referrals_by_clinic_figure(rows: pd.DataFrame, *, shares: bool) -> go.Figure
     layout = {
         "barmode": "stack",
         "bargap": 0.25,
-        "yaxis": clinic_axis(clinic_order, [names[cid] for cid in clinic_order]),
+        "yaxis": clinic_axis(clinic_order, names_in_order.tolist()),
         "xaxis": {
             "title": {"text": "Share of the clinic's referrals" if shares else "Referrals"},
             "ticksuffix": "%" if shares else "",
@@ -70,7 +81,7 @@ def referrals_by_clinic_figure(rows: pd.DataFrame, *, shares: bool) -> go.Figure
     return figure(data, layout, height=clinic_axis_height(len(clinic_order)) + 40)
 
 
-def referral_trend_figure(rows: pd.DataFrame, grain: Grain) -> go.Figure:
+def referral_trend_figure(rows: pd.DataFrame, grain: Grain) -> Figure:
     """Referrals per period stacked by source (``referral_trend`` rows)."""
     data = []
     for code in ordered(rows["source"], SOURCE_ORDER):
@@ -104,7 +115,7 @@ def conversion_table(rows: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["conversion_rate", "clinic_name"], ignore_index=True)
 
 
-def conversion_figure(rows: pd.DataFrame) -> go.Figure:
+def conversion_figure(rows: pd.DataFrame) -> Figure:
     """Per clinic: share of referrals that led to a first procedure, highest at the top, with
     the median days from referral to that procedure written at the bar's end."""
     table = conversion_table(rows)
@@ -149,3 +160,8 @@ def conversion_figure(rows: pd.DataFrame) -> go.Figure:
         },
     }
     return figure(data, layout, height=clinic_axis_height(len(table)), legend=False)
+
+
+def _floats(values: np.ndarray) -> list[float | None]:
+    """Plain floats for JSON, ``None`` (a gap) where the value is undefined."""
+    return [None if np.isnan(value) else float(value) for value in values.tolist()]

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures import palette
-from dashboard.figures.common import clinic_axis, clinic_axis_height, columns, figure, ordered
+from dashboard.figures.common import (
+    Figure,
+    clinic_axis,
+    clinic_axis_height,
+    columns,
+    figure,
+    ordered,
+)
 from data_access.contract import PROCEDURE_TYPE_LABELS, ProcedureType
 from data_access.queries.soreness import DAYS_AFTER_BUCKETS
 
@@ -21,7 +27,7 @@ BUCKETS = [label for label, _, _ in DAYS_AFTER_BUCKETS]
 SCORE_RANGE = [-0.3, 10.3]
 
 
-def soreness_by_days_figure(rows: pd.DataFrame) -> go.Figure:
+def soreness_by_days_figure(rows: pd.DataFrame) -> Figure:
     """Median soreness (0–10) with its interquartile range in each bucket of days after the
     procedure, one line per procedure type (``soreness_by_days_after`` rows)."""
     data = []
@@ -82,7 +88,7 @@ def soreness_by_days_figure(rows: pd.DataFrame) -> go.Figure:
     return figure(data, layout, height=320)
 
 
-def soreness_by_clinic_figure(rows: pd.DataFrame) -> go.Figure:
+def soreness_by_clinic_figure(rows: pd.DataFrame) -> Figure:
     """Per clinic: interquartile bar, median tick and mean circle of soreness at the first
     follow-up (range in the hover), highest median at the top (``soreness_by_clinic`` rows
     with ``clinic_name``). Scores are whole numbers, so medians often tie: the mean tells

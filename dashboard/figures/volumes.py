@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures import palette
 from dashboard.figures.common import (
     NOTE_MARGIN,
     PERIOD_HOVER,
     PERIOD_WORDS,
+    Figure,
     clinic_axis,
     clinic_axis_height,
     columns,
@@ -27,7 +27,7 @@ from data_access.contract import PROCEDURE_TYPE_LABELS, ProcedureType
 from data_access.filters import Grain
 
 
-def volume_trend_figure(rows: pd.DataFrame, grain: Grain) -> go.Figure:
+def volume_trend_figure(rows: pd.DataFrame, grain: Grain) -> Figure:
     """Stacked bars: procedures per period, one colour per procedure type
     (``volume_trend`` rows: period, procedure_type, procedures)."""
     data = []
@@ -66,7 +66,7 @@ def clinic_volume_table(figures: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["procedures", "name"], ascending=[False, True], ignore_index=True)
 
 
-def clinic_volume_figure(figures: pd.DataFrame, *, per_open_day: bool) -> go.Figure:
+def clinic_volume_figure(figures: pd.DataFrame, *, per_open_day: bool) -> Figure:
     """Horizontal bars, one per clinic, largest at the top: procedures, or procedures per
     open day with the network's figure as a dashed line."""
     table = clinic_volume_table(figures)

@@ -35,6 +35,7 @@ from data_access.queries.clinics import (
 
 T = TypeVar("T")
 FLIGHTS_EXTENSION = "clinicops.single_flight"
+DIRECTORY_MEMO = "clinicops_clinic_directory"
 
 
 class _Flight:
@@ -94,13 +95,16 @@ def query(name: str, function: Callable[..., T], filters: Filters, **options: An
 
 
 def directory() -> pd.DataFrame:
-    """Every clinic the user may see, with its attributes."""
+    """Every clinic the user may see, with its attributes (read-only: shared by the request's
+    panels, which ask for it several times, so the cache is read once per request)."""
     scope = current_scope()
-    return cached(
-        "clinic_directory",
-        lambda conn: clinic_directory(conn=conn, scope=scope),
-        scope_key(scope),
-    )
+    key = scope_key(scope)
+    memo: dict[Hashable, pd.DataFrame] = flask.g.setdefault(DIRECTORY_MEMO, {})
+    if key not in memo:
+        memo[key] = cached(
+            "clinic_directory", lambda conn: clinic_directory(conn=conn, scope=scope), key
+        )
+    return memo[key]
 
 
 def clinic_names() -> Mapping[str, str]:

@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures import palette
-from dashboard.figures.common import PERIOD_HOVER, PERIOD_WORDS, columns, figure
+from dashboard.figures.common import PERIOD_HOVER, PERIOD_WORDS, Figure, columns, figure
 from dashboard.surveillance.colors import HIGH, LOW, RUN
 from data_access.filters import Grain
 from data_access.surveillance import ChartMethod, ControlChart
@@ -47,7 +46,7 @@ def _flagged_trace(table: pd.DataFrame, mask: pd.Series, name: str, color: str) 
     }  # fmt: skip
 
 
-def control_chart_figure(chart: ControlChart, grain: Grain) -> go.Figure:
+def control_chart_figure(chart: ControlChart, grain: Grain) -> Figure:
     """The chart's series, centre line, limits, out-of-limit points and longest run."""
     table = chart.table
     limits = "p′-chart limits (Laney)" if chart.method is ChartMethod.LANEY else "3-sigma limits"

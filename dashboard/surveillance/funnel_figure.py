@@ -12,9 +12,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
-from dashboard.figures.common import columns, figure
+from dashboard.figures.common import Figure, columns, figure
 from dashboard.surveillance.colors import ZONE_COLORS, ZONE_WORDS
 from data_access.statistics import FunnelZone
 from data_access.surveillance import FunnelAnalysis
@@ -84,7 +83,7 @@ def _y_range(table: pd.DataFrame, p0: float) -> list[float]:
 
 def funnel_figure(
     funnel: FunnelAnalysis, curves: pd.DataFrame, *, focus: str | None = None
-) -> go.Figure:
+) -> Figure:
     """Clinics with procedures as dots, coloured by their funnel zone, over the 95% and
     99.8% limits and the selection's rate; ``focus`` (a clinic id) is ringed."""
     table = funnel.table[funnel.table["procedures"] > 0]

@@ -14,10 +14,9 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 
-from dashboard.figures.common import columns, figure, reference_line
+from dashboard.figures.common import Figure, columns, figure, reference_line
 from dashboard.surveillance.colors import WITHIN, ZONE_COLORS, ZONE_VERDICTS
 
 ROW_HEIGHT = 26
@@ -30,7 +29,7 @@ def rate_interval_figure(
     labels: Mapping[str, str],
     reference: float | None,
     reference_label: str = "all selected",
-) -> go.Figure:
+) -> Figure:
     """One row per group (top to bottom in ``rows`` order): a dot at the rate per 1,000 and
     a whisker over its 95% interval, coloured by ``zone`` when present; ``reference`` is the
     selection's rate per 1,000, dashed."""

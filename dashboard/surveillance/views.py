@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.figures.common import figure
+from dashboard.figures.common import Figure, figure
 from dashboard.surveillance import explain
 from dashboard.surveillance.analysis import Analysis
 from dashboard.surveillance.chart_figure import control_chart_figure
@@ -28,7 +27,7 @@ NO_PROCEDURES = "No procedures match these filters, so there is no rate to show.
 SEVERITY_LABELS = {s.value: s.value.capitalize() for s in Severity}
 
 
-def empty_figure(message: str, height: int = 260) -> go.Figure:
+def empty_figure(message: str, height: int = 260) -> Figure:
     """A blank chart that says, in words, why it is blank."""
     note = {"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
             "yref": "paper", "font": {"size": 14, "color": "#4B5563"}}  # fmt: skip
@@ -56,7 +55,7 @@ def notice(dropped: tuple[Dropped, ...]) -> Any:
     return html.P(f"Ignored in the address: {items}.", className="small text-warning-emphasis")
 
 
-def funnel_view(analysis: Analysis, focus: str | None) -> tuple[go.Figure, str, bool]:
+def funnel_view(analysis: Analysis, focus: str | None) -> tuple[Figure, str, bool]:
     """The funnel figure, the overdispersion sentence, and whether the switch is disabled
     (it is, unless the clinics are overdispersed)."""
     funnel = analysis.funnel
@@ -99,7 +98,7 @@ def rates_view(analysis: Analysis, tab: str) -> Any:
     return html.Div(
         [
             dcc.Graph(figure=figure_, config={"displaylogo": False},
-                      style={"height": f"{figure_.layout.height}px"}),
+                      style={"height": f"{figure_['layout']['height']}px"}),
             html.Div(rate_table(rows, key=key, labels=labels, heading=heading),
                      style={"maxHeight": "24rem", "overflowY": "auto"}),
         ]
@@ -108,7 +107,7 @@ def rates_view(analysis: Analysis, tab: str) -> Any:
 
 def chart_view(
     analysis: Analysis, token: str | None, method: str | None
-) -> tuple[go.Figure, list[Any]]:
+) -> tuple[Figure, list[Any]]:
     """The control chart of the chosen subject and its sentences (method, run rules, and a
     caution for sparse charts)."""
     if analysis.frames.procedures == 0:

@@ -70,7 +70,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             value.screenshot(path=f"{stem}.png", full_page=True, timeout=10_000)
             Path(f"{stem}.html").write_text(value.content(), encoding="utf-8")
-        except Exception as error:  # noqa: BLE001 - a diagnostic must not hide the failure
+        except Exception as error:
             report.sections.append(("browser artifacts", f"could not save {stem}: {error}"))
         else:
             report.sections.append(("browser artifacts", f"{stem}.png and {stem}.html"))

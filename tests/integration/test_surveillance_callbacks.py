@@ -59,7 +59,7 @@ def test_director_sees_the_outlier_named_in_the_signals(ae_page):
         summary, _notice, items, figure, note, disabled, _label = ae_page._render(SEARCH, True, 0)
     assert "procedures" in summary
     assert any(OUTLIER_NAME in text for text in texts(items))
-    assert figure.layout.height == 420 and "φ" in note
+    assert figure["layout"]["height"] == 420 and "φ" in note
     assert isinstance(disabled, bool)
 
 

@@ -8,22 +8,27 @@ import math
 import pandas as pd
 import pytest
 
+from dashboard.figures import adverse_events as adverse_events_builders
+from dashboard.figures import followups as followups_builders
 from dashboard.figures import palette
-from dashboard.figures.adverse_events import (
-    clinic_rate_figure,
-    event_trend_figure,
-    events_by_severity_figure,
-    procedure_type_rate_figure,
-)
+from dashboard.figures import soreness as soreness_builders
 from dashboard.figures.followups import (
-    completion_figure,
     overall_improved_share,
-    relief_figure,
     relief_table,
 )
-from dashboard.figures.soreness import soreness_by_clinic_figure, soreness_by_days_figure
 from data_access.filters import Grain
+from tests.unit.figure_objects import as_graph_objects
 from tests.unit.test_figures_volumes_map import clinic_figures
+
+# Read as validated graph objects (the builders return plain dicts).
+clinic_rate_figure = as_graph_objects(adverse_events_builders.clinic_rate_figure)
+event_trend_figure = as_graph_objects(adverse_events_builders.event_trend_figure)
+events_by_severity_figure = as_graph_objects(adverse_events_builders.events_by_severity_figure)
+procedure_type_rate_figure = as_graph_objects(adverse_events_builders.procedure_type_rate_figure)
+completion_figure = as_graph_objects(followups_builders.completion_figure)
+relief_figure = as_graph_objects(followups_builders.relief_figure)
+soreness_by_clinic_figure = as_graph_objects(soreness_builders.soreness_by_clinic_figure)
+soreness_by_days_figure = as_graph_objects(soreness_builders.soreness_by_days_figure)
 
 
 def distribution(**keys: object) -> dict[str, object]:

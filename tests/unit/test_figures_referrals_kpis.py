@@ -8,12 +8,14 @@ import pytest
 
 from dashboard.components.kpi_card import EM_DASH, Kind, Tone, format_change, format_value
 from dashboard.figures import palette
-from dashboard.figures.referrals import (
-    conversion_figure,
-    referral_trend_figure,
-    referrals_by_clinic_figure,
-)
+from dashboard.figures import referrals as referrals_builders
 from data_access.filters import Grain
+from tests.unit.figure_objects import as_graph_objects
+
+# Read as validated graph objects (the builders return plain dicts).
+conversion_figure = as_graph_objects(referrals_builders.conversion_figure)
+referral_trend_figure = as_graph_objects(referrals_builders.referral_trend_figure)
+referrals_by_clinic_figure = as_graph_objects(referrals_builders.referrals_by_clinic_figure)
 
 
 def by_clinic_rows() -> pd.DataFrame:

@@ -8,15 +8,21 @@ import re
 import pandas as pd
 import pytest
 
+from dashboard.figures import clinic_map as clinic_map_builders
 from dashboard.figures import palette
-from dashboard.figures.clinic_map import MapMeasure, clinic_map_figure, measure_values
+from dashboard.figures import volumes as volumes_builders
+from dashboard.figures.clinic_map import MapMeasure, measure_values
 from dashboard.figures.volumes import (
-    clinic_volume_figure,
     clinic_volume_table,
-    volume_trend_figure,
 )
 from data_access.contract import EventType, ProcedureType, ReferralSource
 from data_access.filters import Grain
+from tests.unit.figure_objects import as_graph_objects
+
+# Read as validated graph objects (the builders return plain dicts).
+clinic_map_figure = as_graph_objects(clinic_map_builders.clinic_map_figure)
+clinic_volume_figure = as_graph_objects(volumes_builders.clinic_volume_figure)
+volume_trend_figure = as_graph_objects(volumes_builders.volume_trend_figure)
 
 HEX = re.compile(r"#[0-9A-F]{6}")
 

@@ -7,14 +7,14 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.surveillance import colors, explain
-from dashboard.surveillance.chart_figure import control_chart_figure
+from dashboard.surveillance import chart_figure as chart_builders
+from dashboard.surveillance import colors, explain, views
+from dashboard.surveillance import funnel_figure as funnel_builders
+from dashboard.surveillance import rate_figures as rate_builders
 from dashboard.surveillance.event_grid import COLUMNS, event_grid, event_grid_rows
-from dashboard.surveillance.funnel_figure import funnel_figure
 from dashboard.surveillance.page_state import page_href, parse_page_search, signal_href
-from dashboard.surveillance.rate_figures import rate_interval_figure, rate_table
+from dashboard.surveillance.rate_figures import rate_table
 from dashboard.surveillance.signals_view import EMPTY, signals_list
-from dashboard.surveillance.views import empty_figure
 from dashboard.url_state import Catalogue
 from data_access.filters import Filters, Grain
 from data_access.surveillance import (
@@ -25,6 +25,14 @@ from data_access.surveillance import (
     funnel_curves,
     group_rates,
 )
+from tests.unit.figure_objects import as_graph_objects
+
+# Read as validated graph objects (the builders return plain dicts).
+control_chart_figure = as_graph_objects(chart_builders.control_chart_figure)
+funnel_figure = as_graph_objects(funnel_builders.funnel_figure)
+rate_interval_figure = as_graph_objects(rate_builders.rate_interval_figure)
+empty_figure = as_graph_objects(views.empty_figure)
+
 
 CATALOGUE = Catalogue(
     clinic_regions={"C00": "North", "C01": "South", "C02": "North"},
