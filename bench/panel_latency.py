@@ -190,11 +190,16 @@ def short_output(output: str) -> str:
     return name_of({"output": output})
 
 
-def start_server(data_dir: Path, port: int, kind: str, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    data_dir: Path, port: int, kind: str, log: Path, *, workers: int = 1, threads: int = 8,
+    redis_url: str | None = None,
+) -> subprocess.Popen[bytes]:  # fmt: skip
     env = {**os.environ, "CLINICOPS_DATA_DIR": str(data_dir), "CLINICOPS_DEMO_ON_EMPTY": "true"}
+    if redis_url:
+        env["CLINICOPS_REDIS_URL"] = redis_url
     gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
     if kind == "gunicorn" and Path(gunicorn).exists():
-        command = [gunicorn, "--workers", "1", "--threads", "8", "--bind",
+        command = [gunicorn, "--workers", str(workers), "--threads", str(threads), "--bind",
                    f"127.0.0.1:{port}", "--log-level", "warning", "app:server"]  # fmt: skip
     else:
         command = [sys.executable, "-c", "from app import app; "
@@ -217,6 +222,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8071)
     parser.add_argument("--server", choices=["gunicorn", "flask"], default="gunicorn")
     parser.add_argument("--browser", type=int, default=0, help="page opens in Chromium")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--redis-url", help="result cache shared by the workers (else in-process per worker)"
+    )
     args = parser.parse_args()
 
     prepare_database(load_settings(data_dir=args.data_dir), make_engine(
@@ -226,8 +236,13 @@ def main() -> None:
         shutil.copy(args.data_dir / "clinicops.sqlite3", copy / "clinicops.sqlite3")
         engine = make_engine(load_settings(data_dir=copy))
         credentials = bench_user(engine)
+        if args.redis_url:
+            forget_cached_results(args.redis_url)  # else the "cold" pass would hit them
         log = ServerLog(copy / "server.log")
-        server = start_server(copy, args.port, args.server, log.path)
+        server = start_server(
+            copy, args.port, args.server, log.path,
+            workers=args.workers, threads=args.threads, redis_url=args.redis_url,
+        )  # fmt: skip
         try:
             client = Client(f"http://127.0.0.1:{args.port}")
             if credentials:
@@ -263,6 +278,16 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
             engine.dispose()
+
+
+def forget_cached_results(redis_url: str) -> None:
+    """Delete ClinicOps' result-cache keys from this Redis database (a copied database has the
+    same data version as the last run's, so its results would still be there)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match="clinicops:*", count=1000):
+        client.delete(key)
 
 
 def bench_user(engine: Any) -> tuple[str, str] | None:

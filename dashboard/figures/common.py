@@ -99,9 +99,8 @@ def figure(
         "dragmode": False,
         "separators": ".,",
     }
-    # Validation is left to the unit tests (``tests/unit/test_figures_*``), which rebuild
-    # every builder's output through the validating constructor: here it would double the
-    # time a panel takes to build.
+    # Validation is left to the unit tests (``tests/unit/test_figures_*``), which load every
+    # builder's output through the validating ``go.Figure``.
     return {"data": data, "layout": {**base, **layout}}
 
 
