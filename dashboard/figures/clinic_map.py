@@ -170,6 +170,6 @@ def clinic_map_figure(rows: pd.DataFrame, measure: MapMeasure | str) -> Figure:
             "showlakes": False,
             "bgcolor": "rgba(0,0,0,0)",
         },
-        "margin": {"l": 0, "r": 0, "t": 28 if hollow else 4, "b": 56},
+        "margin": {"l": 0, "r": 0, "t": 28 if hollow else 4, "b": 68},
     }
     return figure(data, layout, height=400, legend=bool(hollow))

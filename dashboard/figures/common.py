@@ -15,6 +15,7 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
+from dashboard.figures.margins import FULL_WIDTH, HALF_WIDTH, fitted_margin
 from data_access.filters import Grain
 
 FONT_FAMILY = (
@@ -79,9 +80,11 @@ def figure(
     *,
     height: int,
     legend: bool = True,
+    wide: bool = False,
 ) -> Figure:
     """A figure in the house style: white template, tight margins, horizontal legend on top
-    (``layout`` entries win over these defaults)."""
+    (``layout`` entries win over these defaults). ``wide`` charts span the page, the others
+    half of it on a desktop (margins are sized for the legend to wrap there)."""
     base: dict[str, Any] = {
         "template": dict(HOUSE_TEMPLATE),
         "height": height,
@@ -99,9 +102,12 @@ def figure(
         "dragmode": False,
         "separators": ".,",
     }
+    merged = {**base, **layout}
+    # Room for the labels up front: automargin would otherwise draw the chart twice.
+    merged["margin"] = fitted_margin(data, merged, width=FULL_WIDTH if wide else HALF_WIDTH)
     # Validation is left to the unit tests (``tests/unit/test_figures_*``), which load every
     # builder's output through the validating ``go.Figure``.
-    return {"data": data, "layout": {**base, **layout}}
+    return {"data": data, "layout": merged}
 
 
 def clinic_axis(ids: Iterable[str], names: Iterable[str]) -> dict[str, Any]:

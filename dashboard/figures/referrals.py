@@ -105,7 +105,7 @@ def referral_trend_figure(rows: pd.DataFrame, grain: Grain) -> Figure:
         "xaxis": {"type": "date", "showgrid": False},
         "yaxis": {"title": {"text": f"Referrals per {PERIOD_WORDS[grain]}"}, "rangemode": "tozero"},
     }
-    return figure(data, layout, height=340)
+    return figure(data, layout, height=340, wide=True)
 
 
 def conversion_table(rows: pd.DataFrame) -> pd.DataFrame:

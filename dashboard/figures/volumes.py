@@ -56,7 +56,7 @@ def volume_trend_figure(rows: pd.DataFrame, grain: Grain) -> Figure:
             "rangemode": "tozero",
         },
     }
-    return figure(data, layout, height=340)
+    return figure(data, layout, height=340, wide=True)
 
 
 def clinic_volume_table(figures: pd.DataFrame) -> pd.DataFrame:

@@ -283,3 +283,29 @@ def test_nothing_is_loaded_from_outside_and_the_map_draws_offline(
         '[id=\'{"panel":"clinic-map","type":"overview-clinic-chart"}\'] .scattergeo path.point'
     )
     assert markers.count() >= 8
+
+
+#: Per chart, the margins the server sent and the ones plotly drew with (after automargin).
+DRAWN_MARGINS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => [
+    (gd.closest('[id]') || gd).id,
+    ['l', 'r', 't', 'b'].map(side => [(gd.layout.margin || {})[side] || 0,
+                                      gd._fullLayout._size[side]]),
+])"""
+
+
+def test_every_chart_has_room_for_its_labels_before_it_is_drawn(
+    dash_page: Page, live_server: LiveServer
+):
+    """The server sizes each chart's margins to its labels and legend (figures.margins), so
+    plotly's automargin finds nothing to grow and draws each chart once, not twice. A margin
+    that automargin had to widen shows here as drawn > sent."""
+    open_overview(dash_page, live_server.url, "?start=2024-07-01&end=2025-06-30")
+    charts = dash_page.evaluate(DRAWN_MARGINS)
+    assert len(charts) >= 14
+    grown = [
+        (chart_id, side, sent, drawn)
+        for chart_id, sides in charts
+        for side, (sent, drawn) in zip("lrtb", sides, strict=True)
+        if drawn > sent + 0.5
+    ]
+    assert grown == []
