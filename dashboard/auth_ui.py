@@ -22,19 +22,19 @@ def menu_items(user: CurrentUser | None) -> list[object]:
     items: list[object] = [
         html.Span(
             [html.Span(user.username, className="fw-semibold"), f" · {user.role_label}"],
-            className="navbar-text me-3",
+            className="navbar-text user-name",
             title=f"Signed in as {user.username} ({user.role_label}; {user.scope.label})",
         )
     ]
     if user.is_admin:
-        items.append(dbc.NavLink("Audit log", href="/audit", className="me-2"))
+        items.append(dbc.NavLink("Audit log", href="/audit"))
     # A full page load, not Dash's client-side routing: /logout is a Flask view.
     items.append(dbc.NavLink("Sign out", href="/logout", external_link=True))
     return items
 
 
 def user_menu() -> html.Div:
-    return html.Div(id=USER_MENU, className="d-flex align-items-center ms-auto user-menu")
+    return html.Div(id=USER_MENU, className="user-menu")
 
 
 @dash.callback(Output(USER_MENU, "children"), Input(USER_MENU, "id"))
