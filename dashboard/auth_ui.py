@@ -3,6 +3,7 @@
 Presentation layer (the app shell). :func:`user_menu` returns an empty placeholder that a
 callback fills when the page loads, so it works in a layout built once at start-up as well
 as in a per-request layout: the user is read from the request, never from the layout.
+Call :func:`register` once per app where the menu is mounted.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def user_menu() -> html.Div:
     return html.Div(id=USER_MENU, className="user-menu")
 
 
-@dash.callback(Output(USER_MENU, "children"), Input(USER_MENU, "id"))
 def _fill_user_menu(_id: str) -> list[object]:
     return menu_items(current_user_or_none())
+
+
+def register() -> None:
+    """Register the menu's callback with the app ``create_app`` is building (once per app:
+    a decorator at import would register it once per process, for the first app only)."""
+    dash.callback(Output(USER_MENU, "children"), Input(USER_MENU, "id"))(_fill_user_menu)
