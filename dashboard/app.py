@@ -136,6 +136,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> dash.Dash
     shell.register_callbacks()
     outage.register_callbacks()
     navbar_badge.register()
+    auth_ui.register()
     _claim_callbacks(app)
     return app
 

@@ -1,8 +1,10 @@
-"""The navbar of every page: the product's name and how fresh the data are.
+"""The navbar of every page: the product's name, how fresh the data are, and the items the
+app puts in it (page links, review badge, user menu), folded behind a toggler on phones.
 
 Presentation layer (the app shell). "Data through <date>" is the newest procedure date the
 user's scope can see, read through the result cache when a page is opened (and again once
-the database is back after an outage).
+the database is back after an outage). The menu opens and closes in the browser (a clientside
+callback, ``assets/navbar-menu.js``), without a round trip to the server.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard import outage, runtime
 from dashboard.scope import current_scope, scope_key
@@ -20,10 +22,27 @@ from data_access.queries.clinics import latest_procedure_date
 
 SHELL_LOCATION = "shell-location"
 FRESHNESS = "shell-data-freshness"
+MENU_TOGGLER = "shell-menu-toggler"
+MENU = "shell-menu"
+
+#: Below this Bootstrap breakpoint (1200 px) the navbar's items fold into the toggler's menu:
+#: an administrator's full row (brand, links, review badge, user, audit, sign-out, freshness)
+#: needs about 1,030 px even without the tagline, more than a 992 px ("lg") screen has.
+EXPAND = "xl"
+
+#: Opens and closes the menu on the toggler, and closes it after any navigation
+#: (assets/navbar-menu.js).
+TOGGLE_MENU = ClientsideFunction(namespace="clinicops", function_name="toggleNavbarMenu")
 
 
 def navbar(items: Sequence[html.Component] = ()) -> html.Header:
-    """The navbar; ``items`` (a user menu, a review badge …) sit before the freshness."""
+    """The navbar; ``items`` (links, a review badge, a user menu …) sit before the freshness.
+
+    From the ``xl`` breakpoint up everything is one row. Below it the items fold into a menu
+    behind a toggler, while the name and the freshness stay on screen, stacked in the brand
+    corner. The freshness is the container's own child (not the menu's) so it can be in both
+    places: CSS orders it last in the row, or puts it under the name.
+    """
     return html.Header(
         dbc.Navbar(
             dbc.Container(
@@ -37,15 +56,21 @@ def navbar(items: Sequence[html.Component] = ()) -> html.Header:
                         href="/",
                         className="navbar-brand d-flex align-items-center",
                     ),
-                    html.Div(
-                        [*items, html.Span(id=FRESHNESS, className="data-freshness")],
-                        className="shell-navbar-items",
+                    html.Span(id=FRESHNESS, className="data-freshness"),
+                    dbc.NavbarToggler(id=MENU_TOGGLER, n_clicks=0),
+                    dbc.Collapse(
+                        html.Div(list(items), className="shell-navbar-items"),
+                        id=MENU,
+                        is_open=False,
+                        navbar=True,
+                        className="shell-menu",
                     ),
                 ],
                 fluid=True,
-                className="shell-width",
+                className="shell-width shell-navbar-bar",
             ),
             dark=True,
+            expand=EXPAND,
             className="shell-navbar",
         ),
         className="shell-header",
@@ -81,3 +106,12 @@ def register_callbacks() -> None:
         Input(SHELL_LOCATION, "pathname"),
         Input(outage.RECOVERED_ID, "data"),
     )(show_freshness)
+    dash.clientside_callback(
+        TOGGLE_MENU,
+        Output(MENU, "is_open"),
+        Input(MENU_TOGGLER, "n_clicks"),
+        Input(SHELL_LOCATION, "href"),
+        State(MENU, "is_open"),
+        State(MENU_TOGGLER, "id"),
+        prevent_initial_call=True,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import dash
 import flask
@@ -271,3 +272,21 @@ def test_settings_make_admins_suppressed_too(tmp_path) -> None:  # type: ignore[
     with client:
         client.get("/_dash-layout")
         assert current_user().suppression_threshold == 11
+
+
+def test_every_app_in_a_process_fills_its_own_user_menu(tmp_path: Path) -> None:
+    """The menu's callback is registered per app, not once at import for the first app only
+    (the browser tests build several apps in one process)."""
+    body = {
+        "output": "shell-user-menu.children",
+        "outputs": {"id": "shell-user-menu", "property": "children"},
+        "inputs": [{"id": "shell-user-menu", "property": "id", "value": "shell-user-menu"}],
+        "state": [],
+        "changedPropIds": ["shell-user-menu.id"],
+    }
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        app, _ = build_app(tmp_path / name)
+        response = signed_in(app, "admin").post("/_dash-update-component", json=body)
+        assert response.status_code == 200, (name, response.status_code)
+        assert "Sign out" in response.get_data(as_text=True), name
