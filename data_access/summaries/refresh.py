@@ -49,6 +49,10 @@ from data_access.summaries.work import analyze, create_temp, drop
 
 #: Key of the transaction-level advisory lock that serialises refreshes on PostgreSQL.
 REFRESH_LOCK = 0x5C11_0A55
+#: PostgreSQL ``work_mem`` during a refresh: its sorts and hash aggregates over a large batch
+#: spilled to disk at the default 4 MB (a handful of nodes per statement, one statement at a
+#: time, so this bounds the refresh to a few hundred MB).
+REFRESH_WORK_MEM = "256MB"
 
 
 def summaries_pending(conn: Connection) -> bool:
@@ -115,6 +119,25 @@ def refresh_summaries(conn: Connection) -> bool:
         # committed when each statement starts, so the second of two concurrent imports then
         # recomputes its cells with the first one's rows included (SQLite serialises writers).
         conn.execute(select(func.pg_advisory_xact_lock(REFRESH_LOCK)))
+    with _postgresql_setting(conn, "work_mem", REFRESH_WORK_MEM):
+        _refresh(conn)
+    return True
+
+
+@contextmanager
+def _postgresql_setting(conn: Connection, name: str, value: str) -> Iterator[None]:
+    """``SET LOCAL name = value`` for the block, then back to what it was (if the block fails,
+    the caller's rollback of its savepoint undoes the setting too)."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    before = conn.execute(select(func.current_setting(name))).scalar_one()
+    conn.execute(select(func.set_config(name, value, True)))
+    yield
+    conn.execute(select(func.set_config(name, before, True)))
+
+
+def _refresh(conn: Connection) -> None:
     for table in PENDING_TABLES:
         analyze(conn, table)
     days = conn.execute(select(func.count()).select_from(summary_pending_days)).scalar_one()
@@ -145,7 +168,6 @@ def refresh_summaries(conn: Connection) -> bool:
         conn.execute(delete(table))
     if large:
         conn.execute(text("SET LOCAL enable_nestloop TO DEFAULT"))
-    return True
 
 
 def _insert_ignore(conn: Connection, table: Table, names: list[str], rows: Select[Any]) -> None:
