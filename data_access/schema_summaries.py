@@ -22,6 +22,7 @@ Every additive table has the same key prefix:
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -41,6 +42,8 @@ from data_access.schema import metadata
 
 ALL_TYPES = "*"
 NETWORK_UNIT = ""
+#: ``summary_patients.k_month`` of procedures without a previous visit: first visits for every K.
+FROM_THE_START = date(1, 1, 1)
 #: Referrals that never led to a procedure, in ``summary_referral_conversion.days_to_first``.
 NOT_CONVERTED = -1
 
@@ -151,12 +154,15 @@ summary_open_days = Table(
     _key("summary_open_days", "type_mask"),
 )
 
-#: Distinct patients, exactly (see :mod:`data_access.queries.patients`). ``first_visits`` of
-#: month M and bound K counts the procedures of month M whose previous procedure of the same
-#: patient (at the same clinic for clinic units, anywhere for the network unit; of the same
-#: type unless ``procedure_type`` is ``*``) is before month K or does not exist; for a range of
-#: whole months [K, L] the distinct patients are the sum over M in [K, L] at that K. K runs
-#: from the first month with data to M. ``shared`` splits patients seen at several clinics.
+#: Distinct patients, exactly (see :mod:`data_access.queries.patients`). A row counts the
+#: procedures of month M (``first_visits``) that are first visits for every bound K from
+#: ``k_month`` on: their previous procedure of the same patient (at the same clinic for clinic
+#: units, anywhere for the network unit; of the same type unless ``procedure_type`` is ``*``)
+#: is in the month before ``k_month`` (``FROM_THE_START`` when there is none). So the
+#: procedures of M whose previous visit is before month K are ``SUM(first_visits) WHERE
+#: k_month <= K``, and for a range of whole months [K, L] the distinct patients are that sum
+#: over M in [K, L]. A procedure whose previous visit is in its own month is never a first
+#: visit and has no row. ``shared`` splits patients seen at several clinics.
 summary_patients = Table(
     "summary_patients",
     metadata,
@@ -167,13 +173,14 @@ summary_patients = Table(
     Column("unit", String(100), nullable=False),
     Column("shared", Boolean(create_constraint=False), nullable=False),
     _count("first_visits"),
+    # A range of months of one unit is one index range (K is a filter within it).
     PrimaryKeyConstraint(
         "unit_kind",
         "procedure_type",
-        "k_month",
         "unit",
         "month",
         "shared",
+        "k_month",
         name="pk_summary_patients",
     ),
 )

@@ -6,8 +6,9 @@ clinic, or the network) is before a. So over whole months [X, Y],
 
     patients = sum over months M in [X, Y] of first_visits(M, K = X)
 
-(``summary_patients``: procedures of month M whose previous visit is before month K), a few
-rows per unit whatever the range's length. Ragged ends are corrected per procedure from
+(``summary_patients``: procedures of month M whose previous visit is before month K, summed
+over the rows with ``k_month <= K``), a few rows per unit and month whatever the range's
+length. Ragged ends are corrected per procedure from
 ``procedure_visits``, on whichever side of each end is shorter (at most half a month each):
 
 * start: X = the first of a's month, minus the patients whose last visit in [X, a) is
@@ -139,16 +140,11 @@ def _counted(
     typed = selection.types is not None
     type_key = selection.types[0] if selection.types else ALL_TYPES
     s, v = summary_patients.c, procedure_visits.c
-    d0 = select(func.min(s.k_month)).where(s.unit_kind == "n", s.procedure_type == ALL_TYPES)
-    k_month = case(
-        (literal(plan.core_first) < d0.scalar_subquery(), d0.scalar_subquery()),
-        else_=literal(plan.core_first),
-    )
     unit_of = {"clinic": "c", "network": "n"}[level]
     core_where: list[ColumnElement[bool]] = [
         s.unit_kind == unit_of,
         s.procedure_type == type_key,
-        s.k_month == k_month,
+        s.k_month <= plan.core_first,
         s.month.between(plan.core_first, start_of(plan.core_last, Period.MONTH)),
     ]
     if plan.core_last < plan.core_first:

@@ -462,6 +462,43 @@ def test_migration_backfills_existing_rows(fresh_database_url: str, tmp_path: Pa
         engine.dispose()
 
 
+def test_patient_steps_migration_rebuilds_from_visits(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    """Revision 0004 rebuilds ``summary_patients`` from ``procedure_visits`` with its own SQL,
+    equal to what the refresh writes; its downgrade queues every patient again."""
+    from alembic import command
+
+    from data_access.engine import make_engine
+    from data_access.migrate import alembic_config
+    from tests.conftest import make_settings
+
+    ranges = [(date(2025, 1, 1), date(2025, 1, 31)), (date(2024, 12, 3), date(2025, 2, 9))]
+    engine = make_engine(make_settings(tmp_path, fresh_database_url))
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0003")
+            load_handmade(connection)
+            refresh_summaries(connection)
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+        with engine.connect() as connection:
+            assert not summaries_pending(connection)
+            assert connection.execute(select(summary_patients)).first() is not None
+            assert_summaries_fresh(connection)
+            for start, end in ranges:
+                assert_figures_agree(connection, Filters(start=start, end=end), Scope.everything())
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0003")
+            assert summaries_pending(connection)
+            assert connection.execute(select(summary_patients)).first() is None
+            command.upgrade(alembic_config(connection), "head")
+            refresh_summaries(connection)
+            assert_summaries_fresh(connection)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def network(conn: Connection) -> Iterator[Connection]:
     """A few months of a small network, imported: patients return, some to other clinics."""
