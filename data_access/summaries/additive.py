@@ -149,6 +149,11 @@ def _refresh_family(conn: Connection, family: Family, cells: _Cells, *, large: b
     if family.rolled_up:
         add(_by_region(family, stage, cells))
         add(_network(family, stage, cells))
+    if conn.dialect.name == "sqlite":
+        # SQLite runs the NOT EXISTS of ``_replace`` as a lookup per stored row: one index,
+        # built once over the finished stage (PostgreSQL hashes the stage instead).
+        key = [stage.c[name] for name in (*KEY, *family.dims)]
+        Index("summary_work_stage_key", *key).create(conn)
     _replace(conn, family, stage, cells)
     if large:
         analyze(conn, table)
@@ -293,42 +298,14 @@ def _network(family: Family, stage: Table, cells: _Cells) -> Select[tuple[object
 
 
 def _replace(conn: Connection, family: Family, stage: Table, cells: _Cells) -> None:
-    """Make the stored rows of the recomputed cells those of the stage. Clinic rows are
-    rewritten only where they differ: a re-import that changes one event leaves its clinic's
-    other rows untouched (no delete, no insert). Region and network rows are replaced
-    outright: they sum many clinics, so most of them change whenever their cells are touched,
-    and comparing them cost more than rewriting them (an import of new clinics into periods
-    already loaded took half as long again)."""
+    """Make the stored rows of the recomputed cells those of the stage, rewriting only the rows
+    that differ: a re-import that changes one event leaves its clinic's other rows, and the
+    region and network rows it does not alter, untouched (no delete, no insert)."""
     table = family.table
-    names = [c.name for c in table.columns]
-    clinic_cells, *rolled_up_cells = _replaced_cells(family, cells)
-    for cells_of_kind in rolled_up_cells:
-        conn.execute(delete(table).where(cells_of_kind))
-    # In key order: the index then grows at its right edge and stays compact, and rows read
-    # together (a unit's periods) share heap pages. Unsorted, a first load's network day rows
-    # took a scan of twice the pages, and the KPI figures twice the time.
-    in_key_order = [stage.c[c.name] for c in table.primary_key.columns]
-    new = select(*(stage.c[n] for n in names)).order_by(*in_key_order)
-    if not conn.execute(select(exists().where(clinic_cells))).scalar_one():
-        # No stored clinic row in these cells (a first load, new clinics): nothing to compare.
-        conn.execute(table.insert().from_select(names, new))
-        return
-    # The comparisons look each row up in the other table: the stage gets an index, built
-    # once (without it the DELETE ran a nested loop over the stage: minutes).
-    Index("summary_work_stage_key", *(stage.c[n] for n in (*KEY, *family.dims))).create(conn)
 
     def same_row(a: FromClause, b: FromClause) -> ColumnElement[bool]:
         return exists().where(*(a.c[c.name] == b.c[c.name] for c in table.columns))
 
-    conn.execute(delete(table).where(clinic_cells, ~same_row(stage, table)))
-    kept = table.alias("kept")
-    unchanged = and_(stage.c.unit_kind == CLINIC, same_row(kept, stage))
-    conn.execute(table.insert().from_select(names, new.where(~unchanged)))
-
-
-def _replaced_cells(family: Family, cells: _Cells) -> list[ColumnElement[bool]]:
-    """Conditions on the summary table: its rows that the stage replaces, by unit kind."""
-    table = family.table
     clinic = cells.clinic
     replaced = [
         and_(
@@ -355,4 +332,13 @@ def _replaced_cells(family: Family, cells: _Cells) -> list[ColumnElement[bool]]:
                 ),
             ),
         ]
-    return replaced
+    for cells_of_kind in replaced:
+        conn.execute(delete(table).where(cells_of_kind, ~same_row(stage, table)))
+    names = [c.name for c in table.columns]
+    kept = table.alias("kept")
+    new = select(*(stage.c[n] for n in names)).where(~same_row(kept, stage))
+    # In key order: the index then grows at its right edge and stays compact, and rows read
+    # together (a unit's periods) share heap pages. Unsorted, a first load's network day rows
+    # took a scan of twice the pages, and the KPI figures twice the time.
+    key = [stage.c[c.name] for c in table.primary_key.columns]
+    conn.execute(table.insert().from_select(names, new.order_by(*key)))

@@ -435,9 +435,9 @@ def test_direct_writes_are_never_read_from_stale_summaries(conn: Connection) -> 
 
 
 def test_a_small_change_rewrites_only_the_rows_it_alters(conn: Connection, tmp_path: Path) -> None:
-    """Re-importing a batch with one event's severity changed rewrites the clinic rows that
-    change and leaves every other clinic row of the recomputed cells where it was (same
-    ``ctid`` on PostgreSQL, ``rowid`` on SQLite): nothing deleted and inserted again."""
+    """Re-importing a batch with one event's severity changed rewrites the summary rows that
+    change and leaves every other row of the recomputed cells where it was (same ``ctid`` on
+    PostgreSQL, ``rowid`` on SQLite): nothing deleted and inserted again."""
     from data_access.schema_summaries import summary_events, summary_procedures
 
     _write(tmp_path, "clinics", ["clinic_id", "name", "region"], [["C1", "C1", "North"]])
@@ -461,8 +461,7 @@ def test_a_small_change_rewrites_only_the_rows_it_alters(conn: Connection, tmp_p
     row_id = literal_column("ctid" if conn.dialect.name == "postgresql" else "rowid")
 
     def placed(table: Any) -> dict[tuple[str, ...], str]:
-        clinic_rows = select(table, row_id.label("row_id")).where(table.c.unit_kind == "c")
-        rows = conn.execute(clinic_rows)
+        rows = conn.execute(select(table, row_id.label("row_id")))
         return {tuple(str(v) for v in row[:-1]): str(row.row_id) for row in rows}
 
     procedures_before, events_before = placed(summary_procedures), placed(summary_events)
