@@ -336,9 +336,8 @@ def _replace(conn: Connection, family: Family, stage: Table, cells: _Cells) -> N
         conn.execute(delete(table).where(cells_of_kind, ~same_row(stage, table)))
     names = [c.name for c in table.columns]
     kept = table.alias("kept")
-    new = select(*(stage.c[n] for n in names)).where(~same_row(kept, stage))
-    # In key order: the index then grows at its right edge and stays compact, and rows read
-    # together (a unit's periods) share heap pages. Unsorted, a first load's network day rows
-    # took a scan of twice the pages, and the KPI figures twice the time.
-    key = [stage.c[c.name] for c in table.primary_key.columns]
-    conn.execute(table.insert().from_select(names, new.order_by(*key)))
+    conn.execute(
+        table.insert().from_select(
+            names, select(*(stage.c[n] for n in names)).where(~same_row(kept, stage))
+        )
+    )
