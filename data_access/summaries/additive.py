@@ -20,8 +20,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
-    FromClause,
-    Index,
     Select,
     String,
     Table,
@@ -149,12 +147,8 @@ def _refresh_family(conn: Connection, family: Family, cells: _Cells, *, large: b
     if family.rolled_up:
         add(_by_region(family, stage, cells))
         add(_network(family, stage, cells))
-    if conn.dialect.name == "sqlite":
-        # SQLite runs the NOT EXISTS of ``_replace`` as a lookup per stored row: one index,
-        # built once over the finished stage (PostgreSQL hashes the stage instead).
-        key = [stage.c[name] for name in (*KEY, *family.dims)]
-        Index("summary_work_stage_key", *key).create(conn)
-    _replace(conn, family, stage, cells)
+    _delete_recomputed(conn, family, cells)
+    conn.execute(table.insert().from_select(names, select(*(stage.c[n] for n in names))))
     if large:
         analyze(conn, table)
     drop(conn, stage)
@@ -297,47 +291,36 @@ def _network(family: Family, stage: Table, cells: _Cells) -> Select[tuple[object
     ).group_by(both.c.grain, both.c.period_start, *dims)
 
 
-def _replace(conn: Connection, family: Family, stage: Table, cells: _Cells) -> None:
-    """Make the stored rows of the recomputed cells those of the stage, rewriting only the rows
-    that differ: a re-import that changes one event leaves its clinic's other rows, and the
-    region and network rows it does not alter, untouched (no delete, no insert)."""
+def _delete_recomputed(conn: Connection, family: Family, cells: _Cells) -> None:
+    """The stored rows the stage replaces: clinic rows of the cells, and (for rolled-up
+    families) region rows of the region cells and moved regions, network rows of the periods."""
     table = family.table
-
-    def same_row(a: FromClause, b: FromClause) -> ColumnElement[bool]:
-        return exists().where(*(a.c[c.name] == b.c[c.name] for c in table.columns))
-
     clinic = cells.clinic
-    replaced = [
-        and_(
+    conn.execute(
+        delete(table).where(
             table.c.unit_kind == CLINIC,
             tuple_(table.c.grain, table.c.unit, table.c.period_start).in_(
                 select(clinic.c.grain, clinic.c.clinic_id, clinic.c.period_start)
             ),
         )
-    ]
-    if family.rolled_up:
-        region = cells.region
-        replaced += [
-            and_(
-                table.c.unit_kind == REGION,
-                tuple_(table.c.grain, table.c.unit, table.c.period_start).in_(
-                    select(region.c.grain, region.c.region, region.c.period_start)
-                )
-                | table.c.unit.in_(select(summary_pending_regions.c.region)),
-            ),
-            and_(
-                table.c.unit_kind == NETWORK,
-                tuple_(table.c.grain, table.c.period_start).in_(
-                    select(clinic.c.grain, clinic.c.period_start).distinct()
-                ),
-            ),
-        ]
-    for cells_of_kind in replaced:
-        conn.execute(delete(table).where(cells_of_kind, ~same_row(stage, table)))
-    names = [c.name for c in table.columns]
-    kept = table.alias("kept")
+    )
+    if not family.rolled_up:
+        return
+    region = cells.region
     conn.execute(
-        table.insert().from_select(
-            names, select(*(stage.c[n] for n in names)).where(~same_row(kept, stage))
+        delete(table).where(
+            table.c.unit_kind == REGION,
+            tuple_(table.c.grain, table.c.unit, table.c.period_start).in_(
+                select(region.c.grain, region.c.region, region.c.period_start)
+            )
+            | table.c.unit.in_(select(summary_pending_regions.c.region)),
+        )
+    )
+    conn.execute(
+        delete(table).where(
+            table.c.unit_kind == NETWORK,
+            tuple_(table.c.grain, table.c.period_start).in_(
+                select(clinic.c.grain, clinic.c.period_start).distinct()
+            ),
         )
     )
