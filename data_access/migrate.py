@@ -6,6 +6,7 @@ and by the readiness check.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -24,6 +25,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "the migrations folder has no revisions"
@@ -32,6 +34,24 @@ def head_revision() -> str:
 
 def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
+
+
+#: Databases (by URL) seen at the latest migration by this process. A schema only moves
+#: forward while a process runs, so a database once current is not asked again.
+_SEEN_CURRENT: set[str] = set()
+
+
+def schema_is_current(connection: Connection) -> bool:
+    """Whether the database is at the migration this code expects. Code newer than its
+    database (a deployment that has not run ``clinicops init-db`` yet) must not read the
+    summary tables: their meaning may have changed (0004 changed ``summary_patients``)."""
+    key = connection.engine.url.render_as_string(hide_password=True)
+    if key in _SEEN_CURRENT:
+        return True
+    if current_revision(connection) != head_revision():
+        return False
+    _SEEN_CURRENT.add(key)
+    return True
 
 
 def is_at_head(engine: Engine) -> bool:

@@ -37,6 +37,7 @@ from sqlalchemy import (
 
 from data_access.contract import ProcedureType
 from data_access.filters import Filters, Grain, Scope
+from data_access.migrate import schema_is_current
 from data_access.periods import Period, sql_start
 from data_access.queries._ranges import Part
 from data_access.schema import clinics
@@ -83,8 +84,9 @@ class Selection:
 
 
 def plan(conn: Connection, filters: Filters, scope: Scope) -> Selection | None:
-    """The selection, or ``None`` while summaries are pending (read the base tables)."""
-    if summaries_pending(conn):
+    """The selection, or ``None`` while summaries are pending or the database's schema is
+    behind the code's (read the base tables: slower, never wrong)."""
+    if summaries_pending(conn) or not schema_is_current(conn):
         return None
     postgres = conn.dialect.name == "postgresql"
     if postgres:

@@ -499,6 +499,49 @@ def test_patient_steps_migration_rebuilds_from_visits(
         engine.dispose()
 
 
+def test_a_database_behind_the_code_is_read_from_the_base_tables(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    """Code newer than its database (served before ``clinicops init-db`` has run) must not
+    read summaries whose meaning a later migration changed (0004 did, for
+    ``summary_patients``: read the old way, 90 days of the demo showed 208,066 patients for
+    21,077 procedures). It answers from the base tables until the schema is current."""
+    from alembic import command
+
+    from data_access.engine import make_engine
+    from data_access.migrate import alembic_config
+    from data_access.queries._summary import plan
+    from tests.conftest import make_settings
+
+    filters = Filters(start=date(2024, 12, 3), end=date(2025, 2, 9))
+    engine = make_engine(make_settings(tmp_path, fresh_database_url))
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+            load_handmade(connection)
+            refresh_summaries(connection)
+            # Summaries that say something else than the base tables: as a table written
+            # under an older meaning would.
+            connection.execute(
+                summary_patients.update().values(first_visits=summary_patients.c.first_visits * 7)
+            )
+            command.stamp(alembic_config(connection), "0003")
+        with engine.connect() as connection:
+            assert plan(connection, filters, Scope.everything()) is None
+            fast = kpis.kpi_totals(conn=connection, filters=filters, scope=Scope.everything())
+            slow = naive_kpis.kpi_totals(conn=connection, filters=filters, scope=Scope.everything())
+            assert fast.patients == slow.patients > 0
+        with engine.begin() as connection:
+            command.stamp(alembic_config(connection), "head")
+        with engine.connect() as connection:
+            # Current again: the summaries are read (and their planted error shows).
+            assert plan(connection, filters, Scope.everything()) is not None
+            fast = kpis.kpi_totals(conn=connection, filters=filters, scope=Scope.everything())
+            assert fast.patients != slow.patients
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def network(conn: Connection) -> Iterator[Connection]:
     """A few months of a small network, imported: patients return, some to other clinics."""
