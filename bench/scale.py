@@ -45,7 +45,7 @@ from bench import figures as figure_timings
 from bench.dataset import load_manifest
 from bench.script import filter_changes
 from data_access.engine import make_engine
-from data_access.queries.users import create_user
+from data_access.queries.users import create_user, find_user, set_password
 from data_access.schema import import_log
 from data_access.settings import load_settings
 
@@ -177,7 +177,10 @@ def run_http(
 ) -> dict[str, Any]:
     password = secrets.token_urlsafe(18)
     with engine.begin() as conn:
-        create_user(conn=conn, username=BENCH_USER, password=password, role="admin")
+        if find_user(conn=conn, username=BENCH_USER) is None:
+            create_user(conn=conn, username=BENCH_USER, password=password, role="admin")
+        else:  # a reused database keeps the user of the run that imported it
+            set_password(conn=conn, username=BENCH_USER, password=password)
     env = {
         "CLINICOPS_DATABASE_URL": url,
         "CLINICOPS_SECRET_KEY": secrets.token_hex(32),
