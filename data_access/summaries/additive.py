@@ -3,11 +3,9 @@
 Data-access layer (internal to :mod:`data_access.summaries`). For a set of clinic days
 (``days``: clinic_id, day), every family's rows of those clinic days are deleted and rebuilt
 from the base tables; then the weeks, months and years holding those days are rebuilt from the
-day (or month) rows, and the all-types ``*`` rows from the typed ones. Region and network rows
-move by the difference between the clinic rows of those cells after and before (rows that
-reach zero are dropped), so a refresh reads only the cells it recomputes. Each step is one
-set-based statement per table, the same statements for a three-day import and for a backfill
-of years.
+day (or month) rows, the all-types ``*`` rows from the typed ones, and the region and network
+rows from the clinic rows. Each step is one set-based DELETE and one INSERT ... SELECT ...
+GROUP BY per table, the same statements for a three-day import and for a backfill of years.
 """
 
 from __future__ import annotations
@@ -17,19 +15,17 @@ from collections.abc import Sequence
 from sqlalchemy import (
     Column,
     Connection,
+    Date,
     Select,
+    String,
     Table,
     and_,
     delete,
     func,
     literal,
-    or_,
     select,
-    true,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from data_access.periods import Period, sql_next, sql_start
 from data_access.schema import clinics
@@ -59,15 +55,28 @@ def refresh_families(conn: Connection, families: Sequence[Family], days: Table) 
     """Rebuild every row of ``families`` that depends on the clinic days in ``days``."""
     cells = _cells(conn, days)
     count = conn.execute(select(func.count()).select_from(days)).scalar_one()
+    regions = create_temp(
+        conn,
+        "summary_work_region_cells",
+        Column("grain", String(1), primary_key=True),
+        Column("region", String(100), primary_key=True),
+        Column("period_start", Date, primary_key=True),
+    )
+    conn.execute(
+        regions.insert().from_select(
+            ["grain", "region", "period_start"],
+            select(cells.c.grain, clinics.c.region, cells.c.period_start)
+            .join(clinics, clinics.c.clinic_id == cells.c.clinic_id)
+            .where(cells.c.grain.in_(REGION_GRAINS))
+            .distinct(),
+        )
+    )
+    analyze(conn, regions)
     for family in families:
-        delta = _rollup_delta(conn, family, cells) if family.rolled_up else None
         _refresh_clinic_rows(conn, family, cells, analyze_after=count > ANALYZE_ABOVE_DAYS)
-        if delta is not None:
-            _add_clinic_sums(conn, family, cells, delta, sign=1)
-            _apply_delta(conn, family, delta)
-            _rebuild_moved_regions(conn, family)
-            drop(conn, delta)
-    drop(conn, cells)
+        if family.rolled_up:
+            _refresh_rollups(conn, family, cells, regions)
+    drop(conn, cells, regions)
 
 
 def _cells(conn: Connection, days: Table) -> Table:
@@ -187,107 +196,56 @@ def _all_types(family: Family, cells: Table, period: Period) -> Select[tuple[obj
     )
 
 
-def _rollup_delta(conn: Connection, family: Family, cells: Table) -> Table:
-    """A work table of region and network changes, started with minus the clinic rows of the
-    cells as they are before the refresh (:func:`_add_clinic_sums` adds them back after it).
-
-    Region and network rows are then moved by the difference instead of summed again from
-    every clinic's rows of the touched periods: a batch of five years for twenty clinics
-    would otherwise re-read the other 180 clinics' rows too, and each batch of a backfill
-    would take longer than the one before."""
-    table = family.table
-    delta = create_temp(
-        conn,
-        f"summary_work_delta_{table.name}",
-        *(Column(name, table.c[name].type, nullable=False) for name in _names(family)),
-    )
-    _add_clinic_sums(conn, family, cells, delta, sign=-1)
-    return delta
-
-
-def _add_clinic_sums(
-    conn: Connection, family: Family, cells: Table, delta: Table, *, sign: int
-) -> None:
-    """``sign`` times the clinic rows of ``cells``, summed per network and per region row (a
-    region whose clinics moved is rebuilt whole instead, see :func:`_rebuild_moved_regions`)."""
+def _refresh_rollups(conn: Connection, family: Family, cells: Table, regions: Table) -> None:
+    """Region and network rows of the touched periods, from the clinic rows; every row of a
+    region whose clinics changed (``summary_pending_regions``)."""
     table = family.table
     dims = [table.c[name] for name in family.dims]
-    sums = [sign * func.sum(table.c[name]) for name in family.measures]
-    in_cells = and_(
-        table.c.grain == cells.c.grain,
-        table.c.unit == cells.c.clinic_id,
-        table.c.period_start == cells.c.period_start,
-        table.c.unit_kind == CLINIC,
-    )
-    network = (
-        select(table.c.grain, literal(NETWORK), table.c.period_start, literal(NETWORK_UNIT))
-        .add_columns(*dims, *sums)
-        .join_from(cells, table, in_cells)
-        .group_by(table.c.grain, table.c.period_start, *dims)
-    )
-    by_region = (
-        select(table.c.grain, literal(REGION), table.c.period_start, clinics.c.region)
-        .add_columns(*dims, *sums)
-        .join_from(cells, table, in_cells)
-        .join(clinics, clinics.c.clinic_id == cells.c.clinic_id)
-        .where(
-            cells.c.grain.in_(REGION_GRAINS),
-            clinics.c.region.not_in(select(summary_pending_regions.c.region)),
-        )
-        .group_by(table.c.grain, table.c.period_start, clinics.c.region, *dims)
-    )
-    for rows in (network, by_region):
-        conn.execute(delta.insert().from_select(_names(family), rows))
-
-
-def _apply_delta(conn: Connection, family: Family, delta: Table) -> None:
-    """Add the summed changes to the region and network rows; drop the rows left at zero (a
-    recomputation from scratch has no row where nothing was counted)."""
-    table = family.table
-    key = [*KEY, *family.dims]
-    changes = (
-        select(*(delta.c[name] for name in key))
-        .add_columns(*(func.sum(delta.c[name]) for name in family.measures))
-        .where(true())  # SQLite parses INSERT ... SELECT ... ON CONFLICT only with a WHERE
-        .group_by(*(delta.c[name] for name in key))
-        .having(or_(*(func.sum(delta.c[name]) != 0 for name in family.measures)))
-    )
-    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).from_select(_names(family), changes)
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[c.name for c in table.primary_key.columns],
-            set_={name: table.c[name] + statement.excluded[name] for name in family.measures},
-        )
-    )
-    emptied = and_(*(table.c[name] == 0 for name in family.measures))
+    sums = [func.sum(table.c[name]) for name in family.measures]
+    moved = select(summary_pending_regions.c.region)
     conn.execute(
         delete(table).where(
-            table.c.unit_kind.in_((REGION, NETWORK)),
-            emptied,
-            tuple_(table.c.grain, table.c.unit_kind, table.c.unit, table.c.period_start).in_(
-                select(delta.c.grain, delta.c.unit_kind, delta.c.unit, delta.c.period_start)
-            ),
+            table.c.unit_kind == REGION,
+            tuple_(table.c.grain, table.c.unit, table.c.period_start).in_(
+                select(regions.c.grain, regions.c.region, regions.c.period_start)
+            )
+            | table.c.unit.in_(moved),
         )
     )
-
-
-def _rebuild_moved_regions(conn: Connection, family: Family) -> None:
-    """Every row of a region whose set of clinics changed (``summary_pending_regions``),
-    summed again from its clinics' rows."""
-    table = family.table
-    moved = select(summary_pending_regions.c.region)
-    conn.execute(delete(table).where(table.c.unit_kind == REGION, table.c.unit.in_(moved)))
-    dims = [table.c[name] for name in family.dims]
     by_region = (
-        select(table.c.grain, literal(REGION), table.c.period_start, clinics.c.region)
-        .add_columns(*dims, *(func.sum(table.c[name]) for name in family.measures))
+        select(table.c.grain, literal(REGION), table.c.period_start, clinics.c.region, *dims, *sums)
         .join_from(table, clinics, clinics.c.clinic_id == table.c.unit)
-        .where(
-            table.c.unit_kind == CLINIC,
-            table.c.grain.in_(REGION_GRAINS),
-            clinics.c.region.in_(moved),
-        )
+        .where(table.c.unit_kind == CLINIC, table.c.grain.in_(REGION_GRAINS))
         .group_by(table.c.grain, table.c.period_start, clinics.c.region, *dims)
     )
-    conn.execute(table.insert().from_select(_names(family), by_region))
+    touched = tuple_(table.c.grain, clinics.c.region, table.c.period_start).in_(
+        select(regions.c.grain, regions.c.region, regions.c.period_start)
+    )
+    conn.execute(
+        table.insert().from_select(
+            _names(family), by_region.where(touched | clinics.c.region.in_(moved))
+        )
+    )
+    periods = select(cells.c.grain, cells.c.period_start).distinct()
+    conn.execute(
+        delete(table).where(
+            table.c.unit_kind == NETWORK,
+            tuple_(table.c.grain, table.c.period_start).in_(periods),
+        )
+    )
+    network = (
+        select(
+            table.c.grain,
+            literal(NETWORK),
+            table.c.period_start,
+            literal(NETWORK_UNIT),
+            *dims,
+            *sums,
+        )
+        .where(
+            table.c.unit_kind == CLINIC,
+            tuple_(table.c.grain, table.c.period_start).in_(periods),
+        )
+        .group_by(table.c.grain, table.c.period_start, *dims)
+    )
+    conn.execute(table.insert().from_select(_names(family), network))
