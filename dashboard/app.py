@@ -16,7 +16,7 @@ import dash
 import numpy  # noqa: F401  (plotly imports numpy lazily; racing threads saw it half-loaded)
 from sqlalchemy import Engine
 
-from dashboard import auth, auth_ui, health, outage, request_log, runtime
+from dashboard import auth, auth_ui, health, json_response, outage, request_log, runtime
 from dashboard.components import shell
 from dashboard.surveillance import navbar_badge
 from data_access.engine import SQLITE_IMMEDIATE
@@ -119,6 +119,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> dash.Dash
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
+    json_response.install()  # callback answers in one orjson pass
     app.server.config["SECRET_KEY"] = settings.resolved_secret_key()
     cache = runtime.make_cache(settings)
     cache.init_app(app.server)
