@@ -57,12 +57,12 @@ class Runtime:
         self.cache.set(cache_key, value)
         return value
 
-    def data_version(self) -> int:
+    def data_version(self) -> str:
         """The data version, read once per request: a callback that asks for several figures
         pays for one query, and its figures all belong to the same version."""
         in_request = flask.has_request_context()
         if in_request and VERSION_KEY in flask.g:
-            return int(flask.g.get(VERSION_KEY))
+            return str(flask.g.get(VERSION_KEY))
         with self.connect() as conn:
             version = data_version(conn=conn)
         if in_request:

@@ -93,11 +93,19 @@ def earliest_procedure_date(*, conn: Connection, scope: Scope) -> date | None:
     return _procedure_date_bound(conn, scope, newest=False)
 
 
-def data_version(*, conn: Connection) -> int:
-    """Id of the latest import (0 before any): result caches are keyed by it."""
-    return int(
-        conn.execute(select(func.coalesce(func.max(import_log.c.import_id), 0))).scalar_one()
-    )
+def data_version(*, conn: Connection) -> str:
+    """The latest import as ``"<id>@<time>"`` (``"0"`` before any): result caches are keyed
+    by it. The time makes it name one import of one database: two databases sharing a Redis
+    cache (a test and a production deployment, a database dropped and created again) reach
+    the same import id with different data, and a bare id served one's figures to the other."""
+    latest = conn.execute(
+        select(import_log.c.import_id, import_log.c.imported_at)
+        .order_by(import_log.c.import_id.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return "0"
+    return f"{latest.import_id}@{latest.imported_at.isoformat()}"
 
 
 def has_data(*, conn: Connection) -> bool:
