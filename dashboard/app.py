@@ -42,7 +42,7 @@ def prepare_database(
 
     if not settings.is_embedded:
         return None
-    upgrade_to_head(engine)
+    upgrade_to_head(engine, summarise=False)  # summarised below, in the background
     with engine.connect() as conn:
         loaded = has_data(conn=conn)
     if loaded or not settings.demo_on_empty:

@@ -59,7 +59,15 @@ def is_at_head(engine: Engine) -> bool:
         return current_revision(connection) == head_revision()
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    """Apply every migration the database lacks, in one transaction."""
+def upgrade_to_head(engine: Engine, *, summarise: bool = True) -> None:
+    """Apply every migration the database lacks, then build the summaries they queued (a
+    migration that reshapes the summaries queues every cell instead of rebuilding them with
+    code that may be newer than it), in one transaction. ``summarise=False`` leaves that to
+    the caller (the app does it in the background); the queries read the base tables until
+    then."""
+    from data_access.summaries import refresh_summaries
+
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
+        if summarise:
+            refresh_summaries(connection)

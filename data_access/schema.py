@@ -55,8 +55,12 @@ def _one_of(column: str, values: type[StrEnum], name: str | None = None) -> Chec
     return CheckConstraint(f"{column} IN ({allowed})", name=name or column)
 
 
+#: Every score (pain, soreness) is an integer in this range, as the contract says.
+SCORES = range(0, 11)
+
+
 def _score_check(column: str) -> CheckConstraint:
-    return CheckConstraint(f"{column} BETWEEN 0 AND 10", name=column)
+    return CheckConstraint(f"{column} BETWEEN {SCORES[0]} AND {SCORES[-1]}", name=column)
 
 
 clinics = Table(

@@ -38,7 +38,7 @@ from sqlalchemy import (
     text,
 )
 
-from data_access.schema import metadata
+from data_access.schema import SCORES, metadata
 
 ALL_TYPES = "*"
 NETWORK_UNIT = ""
@@ -71,8 +71,21 @@ def _count(name: str) -> Column[int]:
     return Column(name, Integer, nullable=False)
 
 
+#: Columns of a soreness histogram: the count of each score, one column per score (a score is
+#: one of eleven integers): a histogram is one row, not one row per score. Scores as rows made
+#: the two histograms over half of all summary rows, and each row costs its primary-key
+#: entry on every import.
+def soreness_columns(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}{score}" for score in SCORES)
+
+
+FIRST_SORENESS = soreness_columns("first_soreness_")
+FOLLOWUP_SORENESS = soreness_columns("soreness_")
+
 #: Procedures, and per procedure: followed up (a follow-up 0-14 days after), its adverse
-#: events, and the immediate-relief sums (procedures with both pain scores).
+#: events, the immediate-relief sums (procedures with both pain scores), and the contract's
+#: soreness sample: procedures by the soreness of their first follow-up 0-14 days after
+#: (``first_soreness_<score>``).
 summary_procedures = Table(
     "summary_procedures",
     metadata,
@@ -85,33 +98,22 @@ summary_procedures = Table(
         _count("pain_before_sum"),
         _count("pain_after_sum"),
         _count("pain_improved"),
+        *(_count(name) for name in FIRST_SORENESS),
     ),
     _key("summary_procedures", "procedure_type"),
 )
 
-#: The contract's soreness sample: procedures by the soreness of their first follow-up.
-summary_first_soreness = Table(
-    "summary_first_soreness",
-    metadata,
-    *_cells(
-        Column("procedure_type", String(32), nullable=False),
-        Column("soreness", SmallInteger, nullable=False),
-        _count("procedures"),
-    ),
-    _key("summary_first_soreness", "procedure_type", "soreness"),
-)
-
-#: Every follow-up 0-14 days after its procedure, by bucket of days after and soreness.
+#: Every follow-up 0-14 days after its procedure, by bucket of days after: the histogram of
+#: its soreness (``soreness_<score>``).
 summary_followup_soreness = Table(
     "summary_followup_soreness",
     metadata,
     *_cells(
         Column("procedure_type", String(32), nullable=False),
         Column("days_bucket", SmallInteger, nullable=False),
-        Column("soreness", SmallInteger, nullable=False),
-        _count("followups"),
+        *(_count(name) for name in FOLLOWUP_SORENESS),
     ),
-    _key("summary_followup_soreness", "procedure_type", "days_bucket", "soreness"),
+    _key("summary_followup_soreness", "procedure_type", "days_bucket"),
 )
 
 #: Adverse events by the procedure's period, clinic and type.

@@ -19,11 +19,8 @@ from data_access.queries._summary import plan, summed
 from data_access.queries.naive import kpis as naive
 from data_access.queries.naive.kpis import KpiTotals, referrals_by_source_totals
 from data_access.queries.patients import distinct_patients
-from data_access.schema_summaries import (
-    summary_first_soreness,
-    summary_procedures,
-    summary_referrals,
-)
+from data_access.queries.soreness import by_score
+from data_access.schema_summaries import FIRST_SORENESS, summary_procedures, summary_referrals
 from data_access.statistics import quantiles_from_counts
 
 __all__ = ["KpiTotals", "kpi_totals", "referrals_by_source_totals"]
@@ -38,18 +35,11 @@ def kpi_totals(*, conn: Connection, filters: Filters, scope: Scope) -> KpiTotals
         summary_procedures,
         parts,
         selection,
-        measures=["procedures", "followed_up", "adverse_events"],
+        measures=["procedures", "followed_up", "adverse_events", *FIRST_SORENESS],
     )
-    procedure_count, followed_up, event_count = (int(v or 0) for v in conn.execute(counts).one())
-    histogram = summed(
-        summary_first_soreness,
-        parts,
-        selection,
-        keys=[summary_first_soreness.c.soreness],
-        measures=["procedures"],
-    )
-    counts_by_score = {int(score): int(n) for score, n in conn.execute(histogram)}
-    (median,) = quantiles_from_counts(counts_by_score, (0.5,))
+    row = conn.execute(counts).one()
+    procedure_count, followed_up, event_count = (int(v or 0) for v in row[:3])
+    (median,) = quantiles_from_counts(by_score(row[3:]), (0.5,))
     sources = summed(
         summary_referrals,
         parts,

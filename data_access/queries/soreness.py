@@ -2,15 +2,16 @@
 distributions the follow-up panel draws.
 
 Data-access layer. Soreness scores are integers 0–10, so the summaries hold histograms (score
--> count) by clinic, period and type, and the quartiles are computed exactly from them:
-``summary_first_soreness`` is the contract's sample (each procedure's first follow-up 0–14
-days after it), ``summary_followup_soreness`` every follow-up by bucket of days after. The
-base-table versions are in :mod:`data_access.queries.naive.soreness`.
+-> count, one column per score) by clinic, period and type, and the quartiles are computed
+exactly from them: ``summary_procedures.first_soreness_<score>`` is the contract's sample
+(each procedure's first follow-up 0–14 days after it), ``summary_followup_soreness`` every
+follow-up by bucket of days after. The base-table versions are in
+:mod:`data_access.queries.naive.soreness`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -27,7 +28,13 @@ from data_access.queries.naive.soreness import (
     first_followups,
     sample_histogram,
 )
-from data_access.schema_summaries import summary_first_soreness, summary_followup_soreness
+from data_access.schema import SCORES
+from data_access.schema_summaries import (
+    FIRST_SORENESS,
+    FOLLOWUP_SORENESS,
+    summary_followup_soreness,
+    summary_procedures,
+)
 
 __all__ = [
     "DAYS_AFTER_BUCKETS",
@@ -40,7 +47,6 @@ __all__ = [
     "soreness_histogram",
 ]
 
-FIRST = summary_first_soreness.c
 EVERY = summary_followup_soreness.c
 
 
@@ -50,13 +56,9 @@ def soreness_histogram(*, conn: Connection, filters: Filters, scope: Scope) -> d
     if selection is None:
         return naive.soreness_histogram(conn=conn, filters=filters, scope=scope)
     statement = summed(
-        summary_first_soreness,
-        cover(filters.start, filters.end),
-        selection,
-        keys=[FIRST.soreness],
-        measures=["procedures"],
+        summary_procedures, cover(filters.start, filters.end), selection, measures=FIRST_SORENESS
     )
-    return {int(score): int(n) for score, n in conn.execute(statement) if n}
+    return by_score(conn.execute(statement).one())
 
 
 def soreness_by_clinic(*, conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -65,11 +67,10 @@ def soreness_by_clinic(*, conn: Connection, filters: Filters, scope: Scope) -> p
     if selection is None:
         return naive.soreness_by_clinic(conn=conn, filters=filters, scope=scope)
     statement = summed(
-        summary_first_soreness,
+        summary_procedures,
         cover(filters.start, filters.end),
         selection,
-        keys=[FIRST.soreness],
-        measures=["procedures"],
+        measures=FIRST_SORENESS,
         per_clinic=True,
     )
     return distributions(conn.execute(statement).all(), ["clinic_id"])
@@ -86,27 +87,30 @@ def soreness_by_days_after(*, conn: Connection, filters: Filters, scope: Scope) 
         summary_followup_soreness,
         cover(filters.start, filters.end),
         selection,
-        keys=[EVERY.procedure_type, EVERY.days_bucket, EVERY.soreness],
-        measures=["followups"],
+        keys=[EVERY.procedure_type, EVERY.days_bucket],
+        measures=FOLLOWUP_SORENESS,
         by_type=True,
     )
     labels = {index: label for index, (label, _, _) in enumerate(DAYS_AFTER_BUCKETS)}
-    rows = [(kind, labels[bucket], score, n) for kind, bucket, score, n in conn.execute(statement)]
+    rows = [(kind, labels[bucket], *counts) for kind, bucket, *counts in conn.execute(statement)]
     return distributions(rows, ["procedure_type", "days_after"])
 
 
+def by_score(counts: Iterable[int | None]) -> dict[int, int]:
+    """A histogram row (the count of each score, in score order; ``None`` where nothing was
+    summed) -> score -> count, scores with a count only."""
+    return {score: int(n) for score, n in zip(SCORES, counts, strict=True) if n}
+
+
 def distributions(rows: Sequence[Sequence[Any]], keys: list[str]) -> pd.DataFrame:
-    """Rows (keys..., soreness, n) -> one distribution row per key combination, sorted by the
-    keys (what :func:`summarise` does with a frame, in plain Python: a per-clinic histogram of
-    a few thousand rows takes a millisecond instead of a pandas group-by's tens)."""
+    """Rows (keys..., count of each score) -> one distribution row per key combination with
+    any count, sorted by the keys (what :func:`summarise` does with a frame, in plain Python:
+    a per-clinic histogram takes a millisecond instead of a pandas group-by's tens)."""
     width = len(keys)
-    histograms: dict[tuple[Any, ...], dict[int, int]] = {}
-    for row in rows:
-        if row[width + 1]:
-            counts = histograms.setdefault(tuple(row[:width]), {})
-            counts[int(row[width])] = counts.get(int(row[width]), 0) + int(row[width + 1])
+    histograms = {tuple(row[:width]): by_score(row[width:]) for row in rows}
     records = [
         {**dict(zip(keys, key, strict=True)), **distribution(counts)}
         for key, counts in sorted(histograms.items())
+        if counts
     ]
     return pd.DataFrame(records, columns=[*keys, *DISTRIBUTION_COLUMNS])

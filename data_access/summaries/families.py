@@ -33,10 +33,11 @@ from data_access.queries._sql import FOLLOWUP_WINDOW_DAYS, days_between
 
 # Buckets of days after the procedure (inclusive bounds) are stored as their index 0..3.
 from data_access.queries.naive.soreness import DAYS_AFTER_BUCKETS
-from data_access.schema import adverse_events, followups
+from data_access.schema import SCORES, adverse_events, followups
 from data_access.schema_summaries import (
+    FIRST_SORENESS,
+    FOLLOWUP_SORENESS,
     summary_events,
-    summary_first_soreness,
     summary_followup_soreness,
     summary_open_days,
     summary_procedures,
@@ -88,6 +89,11 @@ def meaningful_relief(before: ColumnElement[int], after: ColumnElement[int]) -> 
     return case((or_(drop >= 2, (before > 0) & (10 * drop >= 3 * before)), 1), else_=0)
 
 
+def histogram(soreness: ColumnElement[int]) -> list[ColumnElement[int]]:
+    """The count of each score, in the order of the histogram columns (NULL counts nowhere)."""
+    return [func.count(case((soreness == score, 1))) for score in SCORES]
+
+
 def procedure_families(work: ProcedureWork) -> list[Family]:
     facts, first, events = work.facts, work.first, work.events
     key = (facts.c.clinic_id, facts.c.day, facts.c.procedure_type)
@@ -103,24 +109,20 @@ def procedure_families(work: ProcedureWork) -> list[Family]:
             func.coalesce(func.sum(case((scored, before), else_=0)), 0),
             func.coalesce(func.sum(case((scored, after), else_=0)), 0),
             func.coalesce(func.sum(case((scored, meaningful_relief(before, after)), else_=0)), 0),
+            *histogram(first.c.soreness),
         )
         .select_from(facts)
         .outerjoin(first, first.c.procedure_id == facts.c.procedure_id)
         .outerjoin(events, events.c.procedure_id == facts.c.procedure_id)
         .group_by(*key)
     )
-    first_rows = (
-        select(*key, first.c.soreness, func.count())
-        .join_from(facts, first, first.c.procedure_id == facts.c.procedure_id)
-        .group_by(*key, first.c.soreness)
-    )
     days = days_between(facts.c.day, followups.c.followup_on)
     bucket = days_bucket(days)
     followup_rows = (
-        select(*key, bucket, followups.c.soreness, func.count())
+        select(*key, bucket, *histogram(followups.c.soreness))
         .join_from(facts, followups, followups.c.procedure_id == facts.c.procedure_id)
         .where(days.between(0, FOLLOWUP_WINDOW_DAYS))
-        .group_by(*key, bucket, followups.c.soreness)
+        .group_by(*key, bucket)
     )
     event_rows = (
         select(*key, adverse_events.c.event_type, adverse_events.c.severity, func.count())
@@ -143,23 +145,16 @@ def procedure_families(work: ProcedureWork) -> list[Family]:
                 "pain_before_sum",
                 "pain_after_sum",
                 "pain_improved",
+                *FIRST_SORENESS,
             ),
             typed=True,
             rolled_up=True,
             day_rows=procedures_rows,
         ),
         Family(
-            summary_first_soreness,
-            ("procedure_type", "soreness"),
-            ("procedures",),
-            typed=True,
-            rolled_up=True,
-            day_rows=first_rows,
-        ),
-        Family(
             summary_followup_soreness,
-            ("procedure_type", "days_bucket", "soreness"),
-            ("followups",),
+            ("procedure_type", "days_bucket"),
+            FOLLOWUP_SORENESS,
             typed=True,
             rolled_up=True,
             day_rows=followup_rows,

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, delete, inspect, select, text
 
 from data_access.filters import Filters, Grain, Scope
 from data_access.importer import ImportRejected, import_batch
@@ -48,7 +48,12 @@ from data_access.queries.naive import relief as naive_relief
 from data_access.queries.naive import soreness as naive_soreness
 from data_access.queries.naive import volumes as naive_volumes
 from data_access.schema import procedures
-from data_access.schema_summaries import PENDING_TABLES, procedure_visits, summary_patients
+from data_access.schema_summaries import (
+    PENDING_TABLES,
+    procedure_visits,
+    summary_patients,
+    summary_pending_patients,
+)
 from data_access.summaries import mark_everything_pending, refresh_summaries, summaries_pending
 from tests.integration.handmade import load_handmade
 
@@ -438,7 +443,7 @@ def test_migration_backfills_existing_rows(fresh_database_url: str, tmp_path: Pa
     from alembic import command
 
     from data_access.engine import make_engine
-    from data_access.migrate import alembic_config
+    from data_access.migrate import alembic_config, upgrade_to_head
     from tests.conftest import make_settings
 
     engine = make_engine(make_settings(tmp_path, fresh_database_url))
@@ -446,8 +451,7 @@ def test_migration_backfills_existing_rows(fresh_database_url: str, tmp_path: Pa
         with engine.begin() as connection:
             command.upgrade(alembic_config(connection), "0002")
             load_handmade(connection)
-        with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), "head")
+        upgrade_to_head(engine)
         with engine.connect() as connection:
             assert not summaries_pending(connection)
             assert connection.execute(select(procedure_visits)).first() is not None
@@ -458,6 +462,43 @@ def test_migration_backfills_existing_rows(fresh_database_url: str, tmp_path: Pa
                 (date(2024, 12, 3), date(2025, 2, 9)),
             ]:
                 assert_figures_agree(connection, Filters(start=start, end=end), Scope.everything())
+    finally:
+        engine.dispose()
+
+
+def test_histogram_columns_migration_round_trip(fresh_database_url: str, tmp_path: Path) -> None:
+    """Revision 0005 (soreness histograms as columns) and its downgrade queue every clinic
+    day instead of converting rows: the summaries are rebuilt by the refresh, in whichever
+    layout the schema has, and nothing is read from them until then."""
+    from alembic import command
+
+    from data_access.engine import make_engine
+    from data_access.migrate import alembic_config, upgrade_to_head
+    from tests.conftest import make_settings
+
+    filters = Filters(start=date(2024, 12, 3), end=date(2025, 2, 9))
+    engine = make_engine(make_settings(tmp_path, fresh_database_url))
+    try:
+        upgrade_to_head(engine)
+        with engine.begin() as connection:
+            load_handmade(connection)
+            refresh_summaries(connection)
+            command.downgrade(alembic_config(connection), "0004")
+            tables = set(inspect(connection).get_table_names())
+            assert {"summary_first_soreness", "summary_followup_soreness"} <= tables
+            columns = {c["name"] for c in inspect(connection).get_columns("summary_procedures")}
+            assert "first_soreness_0" not in columns
+            assert summaries_pending(connection)
+        upgrade_to_head(engine)
+        with engine.connect() as connection:
+            assert "summary_first_soreness" not in inspect(connection).get_table_names()
+            assert not summaries_pending(connection)
+            assert_summaries_fresh(connection)
+            assert_figures_agree(connection, filters, Scope.everything())
+            # Rebuilt, not merely empty: the soreness figures come from the new columns.
+            assert soreness.soreness_histogram(
+                conn=connection, filters=filters, scope=Scope.everything()
+            )
     finally:
         engine.dispose()
 
@@ -474,27 +515,31 @@ def test_patient_steps_migration_rebuilds_from_visits(
     from tests.conftest import make_settings
 
     ranges = [(date(2025, 1, 1), date(2025, 1, 31)), (date(2024, 12, 3), date(2025, 2, 9))]
+    patients = select(summary_patients).order_by(*summary_patients.primary_key.columns)
     engine = make_engine(make_settings(tmp_path, fresh_database_url))
     try:
         with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), "0003")
+            command.upgrade(alembic_config(connection), "head")
             load_handmade(connection)
             refresh_summaries(connection)
-        with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), "head")
-        with engine.connect() as connection:
-            assert not summaries_pending(connection)
-            assert connection.execute(select(summary_patients)).first() is not None
-            assert_summaries_fresh(connection)
-            for start, end in ranges:
-                assert_figures_agree(connection, Filters(start=start, end=end), Scope.everything())
+            refreshed = connection.execute(patients).all()
+            assert refreshed
         with engine.begin() as connection:
             command.downgrade(alembic_config(connection), "0003")
             assert summaries_pending(connection)
             assert connection.execute(select(summary_patients)).first() is None
+            # 0004 alone, from the visits the refresh wrote (not from the pending queue).
+            connection.execute(delete(summary_pending_patients))
+            command.upgrade(alembic_config(connection), "0004")
+            assert connection.execute(patients).all() == refreshed
+        with engine.begin() as connection:
             command.upgrade(alembic_config(connection), "head")
             refresh_summaries(connection)
+        with engine.connect() as connection:
+            assert not summaries_pending(connection)
             assert_summaries_fresh(connection)
+            for start, end in ranges:
+                assert_figures_agree(connection, Filters(start=start, end=end), Scope.everything())
     finally:
         engine.dispose()
 

@@ -7,8 +7,9 @@ Create Date: 2026-11-24 01:23:51.011281
 The summary tables of ``data_access/schema_summaries.py``, the triggers that note every
 write to the base tables in the ``summary_pending_*`` tables (statement triggers with
 transition tables on PostgreSQL, row triggers on SQLite), and the backfill: every existing
-clinic day and patient is queued and summarised by ``refresh_summaries`` (the code of this
-revision; a later migration that reshapes the summaries rebuilds them itself).
+clinic day and patient is queued, and summarised by the refresh that ``upgrade_to_head`` runs
+after the last migration (with the code of the latest revision: the summaries of this
+revision's layout may not be what the code writes any more; 0005 changed them).
 
 SQLite drops a table's triggers when a batch migration recreates the table: a later
 migration that alters a base table on SQLite must create these triggers again.
@@ -228,10 +229,9 @@ def upgrade() -> None:
     bind = op.get_bind()
     for statement in _trigger_ddl(bind.dialect.name):
         op.execute(statement)
-    from data_access.summaries import mark_everything_pending, refresh_summaries
+    from data_access.summaries import mark_everything_pending
 
     mark_everything_pending(bind)
-    refresh_summaries(bind)
 
 
 def downgrade() -> None:
