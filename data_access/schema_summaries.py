@@ -80,7 +80,11 @@ def soreness_columns(prefix: str) -> tuple[str, ...]:
 
 
 FIRST_SORENESS = soreness_columns("first_soreness_")
-FOLLOWUP_SORENESS = soreness_columns("soreness_")
+#: Buckets of days after the procedure in ``summary_followup_soreness`` (the follow-up
+#: panel's 0–1, 2–3, 4–7 and 8–14 days: ``queries.naive.soreness.DAYS_AFTER_BUCKETS``).
+FOLLOWUP_BUCKETS = 4
+#: Its histogram columns, per bucket: ``soreness_<bucket>_<score>``.
+FOLLOWUP_SORENESS = tuple(soreness_columns(f"soreness_{b}_") for b in range(FOLLOWUP_BUCKETS))
 
 #: Procedures, and per procedure: followed up (a follow-up 0-14 days after), its adverse
 #: events, the immediate-relief sums (procedures with both pain scores), and the contract's
@@ -103,17 +107,16 @@ summary_procedures = Table(
     _key("summary_procedures", "procedure_type"),
 )
 
-#: Every follow-up 0-14 days after its procedure, by bucket of days after: the histogram of
-#: its soreness (``soreness_<score>``).
+#: Every follow-up 0-14 days after its procedure: the histogram of its soreness for each
+#: bucket of days after (``soreness_<bucket>_<score>``), one row per cell and type.
 summary_followup_soreness = Table(
     "summary_followup_soreness",
     metadata,
     *_cells(
         Column("procedure_type", String(32), nullable=False),
-        Column("days_bucket", SmallInteger, nullable=False),
-        *(_count(name) for name in FOLLOWUP_SORENESS),
+        *(_count(name) for bucket in FOLLOWUP_SORENESS for name in bucket),
     ),
-    _key("summary_followup_soreness", "procedure_type", "days_bucket"),
+    _key("summary_followup_soreness", "procedure_type"),
 )
 
 #: Adverse events by the procedure's period, clinic and type.

@@ -87,12 +87,16 @@ def soreness_by_days_after(*, conn: Connection, filters: Filters, scope: Scope) 
         summary_followup_soreness,
         cover(filters.start, filters.end),
         selection,
-        keys=[EVERY.procedure_type, EVERY.days_bucket],
-        measures=FOLLOWUP_SORENESS,
+        keys=[EVERY.procedure_type],
+        measures=[name for bucket in FOLLOWUP_SORENESS for name in bucket],
         by_type=True,
     )
-    labels = {index: label for index, (label, _, _) in enumerate(DAYS_AFTER_BUCKETS)}
-    rows = [(kind, labels[bucket], *counts) for kind, bucket, *counts in conn.execute(statement)]
+    width = len(SCORES)
+    rows = [
+        (kind, label, *counts[index * width : (index + 1) * width])
+        for kind, *counts in conn.execute(statement)
+        for index, (label, _, _) in enumerate(DAYS_AFTER_BUCKETS)
+    ]
     return distributions(rows, ["procedure_type", "days_after"])
 
 

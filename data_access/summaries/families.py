@@ -31,11 +31,12 @@ from sqlalchemy import (
 from data_access.contract import ProcedureType
 from data_access.queries._sql import FOLLOWUP_WINDOW_DAYS, days_between
 
-# Buckets of days after the procedure (inclusive bounds) are stored as their index 0..3.
+# Buckets of days after the procedure (inclusive bounds), in the order of their columns.
 from data_access.queries.naive.soreness import DAYS_AFTER_BUCKETS
 from data_access.schema import SCORES, adverse_events, followups
 from data_access.schema_summaries import (
     FIRST_SORENESS,
+    FOLLOWUP_BUCKETS,
     FOLLOWUP_SORENESS,
     summary_events,
     summary_followup_soreness,
@@ -74,24 +75,24 @@ def type_mask(procedure_type: ColumnElement[str]) -> ColumnElement[int]:
     return case(*((procedure_type == t, bit) for t, bit in TYPE_BITS.items()), else_=0)
 
 
-def days_bucket(days: ColumnElement[int]) -> ColumnElement[int]:
-    return case(
-        *(
-            (days.between(low, high), index)
-            for index, (_, low, high) in enumerate(DAYS_AFTER_BUCKETS)
-        )
-    )
-
-
 def meaningful_relief(before: ColumnElement[int], after: ColumnElement[int]) -> ColumnElement[int]:
     """1 when pain fell by at least 2 points or 30 % (see :mod:`data_access.queries.relief`)."""
     drop = before - after
     return case((or_(drop >= 2, (before > 0) & (10 * drop >= 3 * before)), 1), else_=0)
 
 
-def histogram(soreness: ColumnElement[int]) -> list[ColumnElement[int]]:
-    """The count of each score, in the order of the histogram columns (NULL counts nowhere)."""
-    return [func.count(case((soreness == score, 1))) for score in SCORES]
+assert len(DAYS_AFTER_BUCKETS) == FOLLOWUP_BUCKETS, "summary_followup_soreness has a column each"
+
+
+def histogram(
+    soreness: ColumnElement[int], where: ColumnElement[bool] | None = None
+) -> list[ColumnElement[int]]:
+    """The count of each score (of the rows ``where`` holds), in the order of the histogram
+    columns (NULL counts nowhere)."""
+    scored = [soreness == score for score in SCORES]
+    if where is not None:
+        scored = [and_(where, condition) for condition in scored]
+    return [func.count(case((condition, 1))) for condition in scored]
 
 
 def procedure_families(work: ProcedureWork) -> list[Family]:
@@ -117,12 +118,18 @@ def procedure_families(work: ProcedureWork) -> list[Family]:
         .group_by(*key)
     )
     days = days_between(facts.c.day, followups.c.followup_on)
-    bucket = days_bucket(days)
     followup_rows = (
-        select(*key, bucket, *histogram(followups.c.soreness))
+        select(
+            *key,
+            *(
+                count
+                for _, low, high in DAYS_AFTER_BUCKETS
+                for count in histogram(followups.c.soreness, days.between(low, high))
+            ),
+        )
         .join_from(facts, followups, followups.c.procedure_id == facts.c.procedure_id)
         .where(days.between(0, FOLLOWUP_WINDOW_DAYS))
-        .group_by(*key, bucket)
+        .group_by(*key)
     )
     event_rows = (
         select(*key, adverse_events.c.event_type, adverse_events.c.severity, func.count())
@@ -153,8 +160,8 @@ def procedure_families(work: ProcedureWork) -> list[Family]:
         ),
         Family(
             summary_followup_soreness,
-            ("procedure_type", "days_bucket"),
-            FOLLOWUP_SORENESS,
+            ("procedure_type",),
+            tuple(name for bucket in FOLLOWUP_SORENESS for name in bucket),
             typed=True,
             rolled_up=True,
             day_rows=followup_rows,

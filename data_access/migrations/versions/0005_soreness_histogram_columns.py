@@ -10,8 +10,8 @@ bucket of days after and soreness) were over half of all summary rows, and every
 its primary-key entry on each import. A score is one of eleven integers, so each histogram
 is now one row with a count per score: the first follow-up's histogram is eleven columns of
 ``summary_procedures`` (``first_soreness_0`` .. ``first_soreness_10``, a row that exists for
-every procedure anyway), and ``summary_followup_soreness`` has one row per bucket with
-``soreness_0`` .. ``soreness_10``.
+every procedure anyway), and ``summary_followup_soreness`` has one row per cell and type with
+eleven columns for each of the four buckets of days after (``soreness_<bucket>_<score>``).
 
 The three tables are created anew and every clinic day is queued: the refresh that
 ``upgrade_to_head`` runs after the migrations rebuilds them, and until it has run the
@@ -91,8 +91,8 @@ def upgrade() -> None:
     )
     _table(
         "summary_followup_soreness",
-        [_procedure_type(), _days_bucket()],
-        [f"soreness_{score}" for score in _SCORES],
+        [_procedure_type()],
+        [f"soreness_{bucket}_{score}" for bucket in range(4) for score in _SCORES],
     )
     _queue_every_clinic_day()
 
