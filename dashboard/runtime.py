@@ -7,6 +7,7 @@ globals, so tests can build several apps side by side and callbacks reach them t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,10 @@ from data_access.settings import Settings
 
 EXTENSION_KEY = "clinicops"
 VERSION_KEY = "clinicops_data_version"
+CONNECTION_KEY = "clinicops_connection"
+IN_USE_KEY = "clinicops_in_use"
 T = TypeVar("T")
+logger = logging.getLogger("clinicops.runtime")
 
 
 @dataclass
@@ -41,8 +45,31 @@ class Runtime:
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        """A connection for a block of reads. Within a request every block shares one pooled
+        connection (checked out, and pinged, once: the sign-in check, the data version and a
+        callback's queries made a dozen checkouts per request); each block ends its
+        transaction, so the next one sees what was committed meanwhile. Outside a request,
+        a connection of its own."""
+        if not flask.has_request_context():
+            with self.engine.connect() as conn:
+                yield conn
+            return
+        conn = flask.g.get(CONNECTION_KEY)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self.engine.connect()
+            setattr(flask.g, CONNECTION_KEY, conn)
+        if flask.g.get(IN_USE_KEY):  # a block inside a block ends nothing
             yield conn
+            return
+        setattr(flask.g, IN_USE_KEY, True)
+        try:
+            yield conn
+        except BaseException:
+            _discard(conn)  # its transaction may be aborted, or the connection broken
+            raise
+        finally:
+            flask.g.pop(IN_USE_KEY, None)
+        conn.rollback()
 
     def cached(self, name: str, compute: Callable[[Connection], T], *key: Any) -> T:
         """``compute(conn)`` memoised under (name, key..., data version): an import bumps the
@@ -70,8 +97,25 @@ class Runtime:
         return version
 
 
+def _discard(conn: Connection) -> None:
+    """Give a request's connection back to the pool (which resets it) and forget it."""
+    if flask.g.get(CONNECTION_KEY) is conn:
+        flask.g.pop(CONNECTION_KEY)
+    try:
+        conn.close()
+    except Exception:  # a broken connection: the pool has already discarded it
+        logger.debug("closing a broken connection failed", exc_info=True)
+
+
+def _release_request_connection(_error: BaseException | None = None) -> None:
+    conn = flask.g.get(CONNECTION_KEY)
+    if conn is not None:
+        _discard(conn)
+
+
 def install(server: flask.Flask, runtime: Runtime) -> None:
     server.extensions[EXTENSION_KEY] = runtime
+    server.teardown_request(_release_request_connection)
 
 
 def of(server: flask.Flask) -> Runtime:
