@@ -10,6 +10,7 @@ definitions are in :mod:`data_access.schema_summaries`; how the queries read the
 
 from data_access.summaries.refresh import (
     mark_everything_pending,
+    pending_condition,
     refresh_summaries,
     summaries_pending,
     triggers_suspended,
@@ -17,6 +18,7 @@ from data_access.summaries.refresh import (
 
 __all__ = [
     "mark_everything_pending",
+    "pending_condition",
     "refresh_summaries",
     "summaries_pending",
     "triggers_suspended",

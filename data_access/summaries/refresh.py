@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Connection,
     Date,
     Integer,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    or_,
     select,
     text,
     true,
@@ -55,10 +57,15 @@ REFRESH_LOCK = 0x5C11_0A55
 REFRESH_WORK_MEM = "256MB"
 
 
+def pending_condition() -> ColumnElement[bool]:
+    """True while a write has not been summarised yet (then the summaries must not be read);
+    a column expression, so a query can ask it alongside what it reads."""
+    return or_(*(exists(select(t.c[t.primary_key.columns.keys()[0]])) for t in PENDING_TABLES))
+
+
 def summaries_pending(conn: Connection) -> bool:
-    """Whether a write has not been summarised yet (then the summaries must not be read)."""
-    checks = [exists(select(t.c[t.primary_key.columns.keys()[0]])) for t in PENDING_TABLES]
-    return any(conn.execute(select(*checks)).one())
+    """Whether a write has not been summarised yet."""
+    return bool(conn.execute(select(pending_condition())).scalar_one())
 
 
 def mark_everything_pending(conn: Connection) -> None:

@@ -665,3 +665,38 @@ def test_demo_load_queues_every_cell_and_keeps_the_triggers(
     assert summaries_pending(conn)  # the triggers are back
     refresh_summaries(conn)
     assert_summaries_fresh(conn)
+
+
+def test_plan_reads_its_state_in_one_statement(conn: Connection) -> None:
+    """The pending check, the clinics and (on PostgreSQL) serial reads for the rest of the
+    transaction come from one round trip; pending writes still send the queries to the base
+    tables, and a database without clinics plans an empty selection."""
+    from sqlalchemy import event
+
+    from data_access.queries._summary import plan
+
+    filters = Filters(start=date(2024, 12, 3), end=date(2025, 2, 9))
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    plan(conn, filters, Scope.everything())  # the schema's version is read once per process
+    event.listen(conn, "before_cursor_execute", count)
+    try:
+        empty = plan(conn, filters, Scope.everything())
+        assert empty is not None and empty.empty and len(statements) == 1
+        load_handmade(conn)
+        refresh_summaries(conn)
+        statements.clear()
+        selection = plan(conn, filters, Scope.everything())
+        assert len(statements) == 1
+        assert selection is not None and selection.clinic_ids is None
+        assert len(selection.every_clinic) > 1
+        if conn.dialect.name == "postgresql":
+            parallel = conn.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one()
+            assert parallel == "0"
+        mark_everything_pending(conn)
+        assert plan(conn, filters, Scope.everything()) is None
+    finally:
+        event.remove(conn, "before_cursor_execute", count)
