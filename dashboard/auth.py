@@ -26,7 +26,7 @@ from dashboard import auth_context, runtime, security_headers
 from dashboard.login_page import LOGIN_TEMPLATE
 from data_access.passwords import needs_rehash, verify_password
 from data_access.queries import audit
-from data_access.queries.users import find_user, replace_hash, user_by_id
+from data_access.queries.users import find_user, replace_hash
 from data_access.settings import Settings
 
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/_favicon.ico"})
@@ -96,13 +96,13 @@ def _signed_in_user() -> auth_context.CurrentUser | None:
         session.clear()
         return None
     with runtime.current().connect() as conn:
-        record = user_by_id(conn=conn, user_id=user_id)
-        signed_out = (
-            None if record is None else audit.last_sign_out(conn=conn, username=record.username)
-        )
+        found = audit.user_and_last_sign_out(conn=conn, user_id=user_id)
+    if found is None:
+        session.clear()
+        return None
+    record, signed_out = found
     if (
-        record is None
-        or record.disabled
+        record.disabled
         or session.get(SESSION_STAMP) != record.password_changed_at.isoformat()
         # Signing out ends every session that began before, server-side: the cookie is only
         # signed, so a copy of it (or a callback answered after the sign-out, which sends the

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select
 
-from data_access.queries.users import utc_now
-from data_access.schema import audit_log
+from data_access.queries.users import UserRecord, record_of, utc_now
+from data_access.schema import audit_log, user_scopes, users
 
 SIGN_IN = "sign_in"
 SIGN_OUT = "sign_out"
@@ -124,11 +124,24 @@ def recent_sign_in_failures(
     return int(by_user), int(by_address)
 
 
-def last_sign_out(*, conn: Connection, username: str) -> datetime | None:
-    """When ``username`` last signed out (naive UTC), or ``None``: sessions that began before
-    it are over, whichever browser holds them (index ``ix_audit_log_action_user_at``)."""
-    return conn.execute(
-        select(func.max(audit_log.c.at)).where(
-            audit_log.c.action == SIGN_OUT, audit_log.c.username == username
-        )
-    ).scalar_one_or_none()
+def user_and_last_sign_out(
+    *, conn: Connection, user_id: int
+) -> tuple[UserRecord, datetime | None] | None:
+    """The user of this id and when they last signed out (naive UTC; ``None`` if never), in
+    one statement: the sign-in check asks on every request, and ends every session that began
+    before the last sign-out, whichever browser holds it (index ``ix_audit_log_action_user_at``)."""
+    signed_out = (
+        select(func.max(audit_log.c.at))
+        .where(audit_log.c.action == SIGN_OUT, audit_log.c.username == users.c.username)
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(users, user_scopes.c.kind, user_scopes.c.value, signed_out.label("signed_out"))
+        .select_from(users.outerjoin(user_scopes, user_scopes.c.user_id == users.c.user_id))
+        .where(users.c.user_id == user_id)
+        .order_by(user_scopes.c.value)
+    ).all()
+    if not rows:
+        return None
+    scopes = [(row.kind, row.value) for row in rows if row.kind is not None]
+    return record_of(rows[0], scopes), rows[0].signed_out

@@ -8,9 +8,10 @@ leave as Argon2id hashes (``data_access.passwords``); usernames are stored lower
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -140,29 +141,30 @@ def _records(conn: Connection, condition: object | None = None) -> list[UserReco
     rows = conn.execute(statement).all()
     if not rows:
         return []
-    places: dict[int, dict[str, list[str]]] = {
-        row.user_id: {"region": [], "clinic": []} for row in rows
-    }
+    places: dict[int, list[tuple[str, str]]] = {row.user_id: [] for row in rows}
     for user_id, kind, value in conn.execute(
         select(user_scopes.c.user_id, user_scopes.c.kind, user_scopes.c.value)
         .where(user_scopes.c.user_id.in_(list(places)))
         .order_by(user_scopes.c.value)
     ):
-        places[user_id][kind].append(value)
-    return [
-        UserRecord(
-            user_id=row.user_id,
-            username=row.username,
-            role=Role(row.role),
-            disabled=bool(row.disabled),
-            regions=tuple(places[row.user_id]["region"]),
-            clinics=tuple(places[row.user_id]["clinic"]),
-            created_at=row.created_at,
-            password_changed_at=row.password_changed_at,
-            password_hash=row.password_hash,
-        )
-        for row in rows
-    ]
+        places[user_id].append((kind, value))
+    return [record_of(row, places[row.user_id]) for row in rows]
+
+
+def record_of(row: Any, scopes: Iterable[tuple[str, str]]) -> UserRecord:
+    """A user from a row of ``users`` and its (kind, value) scope assignments in order."""
+    assigned = list(scopes)
+    return UserRecord(
+        user_id=row.user_id,
+        username=row.username,
+        role=Role(row.role),
+        disabled=bool(row.disabled),
+        regions=tuple(value for kind, value in assigned if kind == "region"),
+        clinics=tuple(value for kind, value in assigned if kind == "clinic"),
+        created_at=row.created_at,
+        password_changed_at=row.password_changed_at,
+        password_hash=row.password_hash,
+    )
 
 
 def find_user(*, conn: Connection, username: str) -> UserRecord | None:
