@@ -2,13 +2,11 @@
 
 Application layer. ``clinicops serve --production`` builds the app once in the master (so a
 bad configuration fails before any worker starts), disposes the Engine's pool, and lets
-gunicorn fork the workers: each worker opens its own connections on first use. Before each
-fork the master freezes its objects out of the garbage collector's reach (:func:`freeze_heap`).
+gunicorn fork the workers: each worker opens its own connections on first use.
 """
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 import flask
@@ -21,17 +19,6 @@ from gunicorn.app.base import BaseApplication
 #: retry a POST). Longer than the usual proxy idle timeout (60 s), so the proxy closes first.
 #: gthread workers park idle connections in their poller, not in a thread.
 KEEPALIVE_SECONDS = 75
-
-
-def freeze_heap(_arbiter: object = None, _worker: object = None) -> None:
-    """Move every object the master holds (the app, Dash, plotly, pandas, SQLAlchemy: about
-    a million) to the collector's permanent generation, as the ``gc`` documentation advises
-    before a fork: a worker's full collections then traverse only what it made itself (in a
-    replay of the benchmark's filter changes at 1M procedures, in-process, a full collection
-    paused a callback for 146 ms before and 66 ms after), and they no longer write to the
-    pages the workers share with the master."""
-    gc.collect()
-    gc.freeze()
 
 
 class ProductionServer(BaseApplication):  # type: ignore[misc]
@@ -60,6 +47,5 @@ def serve(server: flask.Flask, *, host: str, port: int, workers: int, threads: i
             "timeout": 60,
             "keepalive": KEEPALIVE_SECONDS,
             "accesslog": "-",
-            "pre_fork": freeze_heap,
         },
     ).run()
