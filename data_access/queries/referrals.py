@@ -85,7 +85,9 @@ def referral_conversion(*, conn: Connection, filters: Filters, scope: Scope) -> 
         typed=False,
     )
     by_clinic: dict[str, dict[int, int]] = {}
-    for clinic_id, days_to_first, n in conn.execute(statement):
+    # Fetched at once: thousands of rows at a network's five years, and iterating the result
+    # fetched them one driver call each (a third of this function's time).
+    for clinic_id, days_to_first, n in conn.execute(statement).all():
         if n:
             by_clinic.setdefault(clinic_id, {})[int(days_to_first)] = int(n)
     rows = []
