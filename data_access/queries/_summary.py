@@ -12,6 +12,7 @@ summarised yet: the callers then answer from the base tables (``queries.naive``)
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,11 +28,11 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    cast,
     false,
     func,
     or_,
     select,
-    true,
     union_all,
 )
 
@@ -83,28 +84,78 @@ class Selection:
         return None if self.clinic_ids is None else list(self.clinic_ids)
 
 
+#: The clinics (id, region) of recently seen clinic tables, by their fingerprint.
+_CLINICS: OrderedDict[str | None, tuple[tuple[str, str], ...]] = OrderedDict()
+_CLINICS_KEPT = 16
+_STATE: dict[str, Select[Any]] = {}
+
+
+def _fingerprint() -> ColumnElement[str]:
+    """The clinics table as one string (each id and region prefixed by its length, so no
+    two tables give the same string): one short value to compare, not 200 rows to fetch.
+    ``NULL`` when there is no clinic."""
+
+    def field(column: Column[str]) -> ColumnElement[str]:
+        return cast(func.length(column), String) + ":" + column
+
+    return func.aggregate_strings(field(clinics.c.clinic_id) + field(clinics.c.region), ",")
+
+
+def _state(dialect: str) -> Select[Any]:
+    """Whether writes await summarising, the clinics' fingerprint and, on PostgreSQL, serial
+    reads for the rest of the transaction: one statement, built once per dialect."""
+    found = _STATE.get(dialect)
+    if found is None:
+        columns: list[ColumnElement[Any]] = [
+            pending_condition().label("pending"),
+            _fingerprint().label("fingerprint"),
+        ]
+        if dialect == "postgresql":
+            # Summary reads are small: starting parallel workers costs more than it saves
+            # (and on a busy two-core server, much more). ``set_config(..., true)`` is
+            # ``SET LOCAL``: it holds for the rest of the transaction, the statements that
+            # read the summaries.
+            columns.append(
+                func.set_config("max_parallel_workers_per_gather", "0", True).label("serial")
+            )
+        found = _STATE[dialect] = select(*columns).select_from(clinics)
+    return found
+
+
+def _clinic_regions(conn: Connection, fingerprint: str | None) -> tuple[tuple[str, str], ...]:
+    """Every clinic's (id, region), sorted: from the memo while the clinics table still has
+    this fingerprint, else read (with the fingerprint of what was read, in one statement)."""
+    found = _CLINICS.get(fingerprint)
+    if found is not None:
+        return found
+    current = select(_fingerprint()).scalar_subquery()
+    rows = conn.execute(
+        select(current.label("fingerprint"), clinics.c.clinic_id, clinics.c.region).order_by(
+            clinics.c.clinic_id
+        )
+    ).all()
+    found = tuple((row.clinic_id, row.region) for row in rows)
+    _CLINICS[rows[0].fingerprint if rows else None] = found
+    while len(_CLINICS) > _CLINICS_KEPT:
+        _CLINICS.popitem(last=False)
+    return found
+
+
 def plan(conn: Connection, filters: Filters, scope: Scope) -> Selection | None:
     """The selection, or ``None`` while summaries are pending or the database's schema is
-    behind the code's (read the base tables: slower, never wrong)."""
+    behind the code's (read the base tables: slower, never wrong).
+
+    One round trip of one row: every callback plans each of its queries, a dozen per filter
+    change, and reading the 200 clinics each time was a tenth of the server's work. The
+    clinics come from a per-process memo keyed by the table's fingerprint, so a changed
+    clinic (by an import or by hand) is seen at once."""
     if not schema_is_current(conn):
         return None
     postgres = conn.dialect.name == "postgresql"
-    # One round trip: every callback plans each of its queries, a dozen per filter change.
-    flags: list[ColumnElement[Any]] = [pending_condition().label("pending")]
-    if postgres:
-        # Summary reads are small: starting parallel workers costs more than it saves (and
-        # on a busy two-core server, much more). ``set_config(..., true)`` is ``SET LOCAL``:
-        # it holds for the rest of the transaction, the statements that read the summaries.
-        flags.append(func.set_config("max_parallel_workers_per_gather", "0", True).label("serial"))
-    state = select(*flags).subquery("state")  # one row, also when there is no clinic
-    found = conn.execute(
-        select(*state.c, clinics.c.clinic_id, clinics.c.region).select_from(
-            state.outerjoin(clinics, true())
-        )
-    ).all()
-    if found[0].pending:
+    state = conn.execute(_state(conn.dialect.name)).one()
+    if state.pending:
         return None
-    rows = [(row.clinic_id, row.region) for row in found if row.clinic_id is not None]
+    rows = _clinic_regions(conn, state.fingerprint)
     allowed = {clinic_id for clinic_id, _ in rows}
     region_of = dict(rows)
     if filters.regions:

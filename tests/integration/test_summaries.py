@@ -47,6 +47,7 @@ from data_access.queries.naive import referrals as naive_referrals
 from data_access.queries.naive import relief as naive_relief
 from data_access.queries.naive import soreness as naive_soreness
 from data_access.queries.naive import volumes as naive_volumes
+from data_access.schema import clinics as clinics_table
 from data_access.schema import procedures
 from data_access.schema_summaries import (
     PENDING_TABLES,
@@ -668,14 +669,19 @@ def test_demo_load_queues_every_cell_and_keeps_the_triggers(
 
 
 def test_plan_reads_its_state_in_one_statement(conn: Connection) -> None:
-    """The pending check, the clinics and (on PostgreSQL) serial reads for the rest of the
-    transaction come from one round trip; pending writes still send the queries to the base
-    tables, and a database without clinics plans an empty selection."""
+    """The pending check, the clinics' fingerprint and (on PostgreSQL) serial reads for the
+    rest of the transaction come from one round trip of one row; the clinics themselves are
+    read again only when the table changed (by an import or by hand), and then at once.
+    Pending writes still send the queries to the base tables, and a database without clinics
+    plans an empty selection."""
     from sqlalchemy import event
 
+    from data_access.queries import _summary
     from data_access.queries._summary import plan
 
+    _summary._CLINICS.clear()  # the memo is per process: start without another test's clinics
     filters = Filters(start=date(2024, 12, 3), end=date(2025, 2, 9))
+    north = Filters(start=filters.start, end=filters.end, regions=("North",))
     statements: list[str] = []
 
     def count(*args: Any) -> None:
@@ -684,18 +690,37 @@ def test_plan_reads_its_state_in_one_statement(conn: Connection) -> None:
     plan(conn, filters, Scope.everything())  # the schema's version is read once per process
     event.listen(conn, "before_cursor_execute", count)
     try:
+        statements.clear()
         empty = plan(conn, filters, Scope.everything())
         assert empty is not None and empty.empty and len(statements) == 1
         load_handmade(conn)
         refresh_summaries(conn)
         statements.clear()
         selection = plan(conn, filters, Scope.everything())
-        assert len(statements) == 1
+        assert len(statements) == 2  # new clinics: read once
         assert selection is not None and selection.clinic_ids is None
         assert len(selection.every_clinic) > 1
+        statements.clear()
+        assert plan(conn, filters, Scope.everything()) == selection
+        assert len(statements) == 1  # the same clinics: from the memo
         if conn.dialect.name == "postgresql":
             parallel = conn.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one()
             assert parallel == "0"
+        in_north = plan(conn, north, Scope.everything())
+        assert in_north is not None and in_north.clinic_ids == ("C1", "C2")
+        # A clinic moved to another region without an import: the next plan knows it.
+        conn.execute(
+            clinics_table.update().where(clinics_table.c.clinic_id == "C3").values(region="North")
+        )
+        refresh_summaries(conn)  # a region's rows change with its clinics
+        moved = plan(conn, north, Scope.everything())
+        assert moved is not None and moved.clinic_ids is None  # every clinic is in North now
+        conn.execute(
+            clinics_table.update().where(clinics_table.c.clinic_id == "C3").values(region="South")
+        )
+        refresh_summaries(conn)
+        back = plan(conn, north, Scope.everything())
+        assert back == in_north
         mark_everything_pending(conn)
         assert plan(conn, filters, Scope.everything()) is None
     finally:
