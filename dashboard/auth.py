@@ -96,11 +96,11 @@ def _signed_in_user() -> auth_context.CurrentUser | None:
         session.clear()
         return None
     with runtime.current().connect() as conn:
-        found = audit.user_and_last_sign_out(conn=conn, user_id=user_id)
+        found = audit.request_state(conn=conn, user_id=user_id)
     if found is None:
         session.clear()
         return None
-    record, signed_out = found
+    record, signed_out = found.user, found.signed_out
     if (
         record.disabled
         or session.get(SESSION_STAMP) != record.password_changed_at.isoformat()
@@ -111,6 +111,9 @@ def _signed_in_user() -> auth_context.CurrentUser | None:
     ):
         session.clear()
         return None
+    # Read with the user (one round trip per request): the callback's figures are cached
+    # under this version.
+    runtime.remember_data_version(found.data_version)
     return auth_context.user_for(record, settings)
 
 

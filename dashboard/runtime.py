@@ -85,8 +85,9 @@ class Runtime:
         return value
 
     def data_version(self) -> str:
-        """The data version, read once per request: a callback that asks for several figures
-        pays for one query, and its figures all belong to the same version."""
+        """The data version, read once per request (by the sign-in check, with the user): a
+        callback that asks for several figures pays for no query of its own, and its
+        figures all belong to the same version."""
         in_request = flask.has_request_context()
         if in_request and VERSION_KEY in flask.g:
             return str(flask.g.get(VERSION_KEY))
@@ -95,6 +96,12 @@ class Runtime:
         if in_request:
             setattr(flask.g, VERSION_KEY, version)
         return version
+
+
+def remember_data_version(version: str) -> None:
+    """The data version, read by the request's sign-in check along with the user: the
+    request's figures use it instead of asking again."""
+    setattr(flask.g, VERSION_KEY, version)
 
 
 def _discard(conn: Connection) -> None:

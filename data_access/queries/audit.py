@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Select, bindparam, func, insert, select
 
+from data_access.queries.clinics import latest_import, version_of
 from data_access.queries.users import UserRecord, record_of, utc_now
 from data_access.schema import audit_log, user_scopes, users
 
@@ -124,24 +126,58 @@ def recent_sign_in_failures(
     return int(by_user), int(by_address)
 
 
-def user_and_last_sign_out(
-    *, conn: Connection, user_id: int
-) -> tuple[UserRecord, datetime | None] | None:
-    """The user of this id and when they last signed out (naive UTC; ``None`` if never), in
-    one statement: the sign-in check asks on every request, and ends every session that began
-    before the last sign-out, whichever browser holds it (index ``ix_audit_log_action_user_at``)."""
-    signed_out = (
-        select(func.max(audit_log.c.at))
-        .where(audit_log.c.action == SIGN_OUT, audit_log.c.username == users.c.username)
-        .scalar_subquery()
-    )
-    rows = conn.execute(
-        select(users, user_scopes.c.kind, user_scopes.c.value, signed_out.label("signed_out"))
-        .select_from(users.outerjoin(user_scopes, user_scopes.c.user_id == users.c.user_id))
-        .where(users.c.user_id == user_id)
-        .order_by(user_scopes.c.value)
-    ).all()
+@dataclass(frozen=True)
+class RequestState:
+    """What the sign-in check reads on every request."""
+
+    user: UserRecord
+    #: When the user last signed out (naive UTC), ``None`` if never.
+    signed_out: datetime | None
+    #: The data version (``data_access.queries.clinics.data_version``).
+    data_version: str
+
+
+_REQUEST_STATE: list[Select[Any]] = []
+
+
+def _request_state_statement() -> Select[Any]:
+    """Built once: every request runs it, and building it cost more than running it."""
+    if not _REQUEST_STATE:
+        signed_out = (
+            select(func.max(audit_log.c.at))
+            .where(audit_log.c.action == SIGN_OUT, audit_log.c.username == users.c.username)
+            .scalar_subquery()
+        )
+        import_id, imported_at = latest_import()
+        _REQUEST_STATE.append(
+            select(
+                users,
+                user_scopes.c.kind,
+                user_scopes.c.value,
+                signed_out.label("signed_out"),
+                import_id.label("latest_import_id"),
+                imported_at.label("latest_imported_at"),
+            )
+            .select_from(users.outerjoin(user_scopes, user_scopes.c.user_id == users.c.user_id))
+            .where(users.c.user_id == bindparam("user_id"))
+            .order_by(user_scopes.c.value)
+        )
+    return _REQUEST_STATE[0]
+
+
+def request_state(*, conn: Connection, user_id: int) -> RequestState | None:
+    """The user of this id, when they last signed out and the data version, in one
+    statement: the sign-in check asks on every request (and ends every session that began
+    before the last sign-out, whichever browser holds it: index
+    ``ix_audit_log_action_user_at``), and the request's figures are cached under the data
+    version. ``None`` when there is no such user."""
+    rows = conn.execute(_request_state_statement(), {"user_id": user_id}).all()
     if not rows:
         return None
+    first = rows[0]
     scopes = [(row.kind, row.value) for row in rows if row.kind is not None]
-    return record_of(rows[0], scopes), rows[0].signed_out
+    return RequestState(
+        user=record_of(first, scopes),
+        signed_out=first.signed_out,
+        data_version=version_of(first.latest_import_id, first.latest_imported_at),
+    )

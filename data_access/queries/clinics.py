@@ -9,10 +9,10 @@ sums of clinic summary rows, open days come from the day-type masks of
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from data_access.filters import Filters, Scope
 from data_access.queries._ranges import cover
@@ -93,19 +93,34 @@ def earliest_procedure_date(*, conn: Connection, scope: Scope) -> date | None:
     return _procedure_date_bound(conn, scope, newest=False)
 
 
+def latest_import() -> tuple[ColumnElement[int | None], ColumnElement[datetime | None]]:
+    """The latest import's id and time as scalar subqueries (``NULL`` before any), for a
+    statement that reads the data version alongside something else."""
+    latest = select(import_log.c.import_id, import_log.c.imported_at).order_by(
+        import_log.c.import_id.desc()
+    )
+    return (
+        latest.with_only_columns(import_log.c.import_id).limit(1).scalar_subquery(),
+        latest.with_only_columns(import_log.c.imported_at).limit(1).scalar_subquery(),
+    )
+
+
+def version_of(import_id: int | None, imported_at: datetime | None) -> str:
+    """The data version of the import with this id and time: ``"<id>@<time>"``, ``"0"``
+    before any import."""
+    if import_id is None or imported_at is None:
+        return "0"
+    return f"{import_id}@{imported_at.isoformat()}"
+
+
 def data_version(*, conn: Connection) -> str:
     """The latest import as ``"<id>@<time>"`` (``"0"`` before any): result caches are keyed
     by it. The time makes it name one import of one database: two databases sharing a Redis
     cache (a test and a production deployment, a database dropped and created again) reach
     the same import id with different data, and a bare id served one's figures to the other."""
-    latest = conn.execute(
-        select(import_log.c.import_id, import_log.c.imported_at)
-        .order_by(import_log.c.import_id.desc())
-        .limit(1)
-    ).first()
-    if latest is None:
-        return "0"
-    return f"{latest.import_id}@{latest.imported_at.isoformat()}"
+    import_id, imported_at = latest_import()
+    row = conn.execute(select(import_id.label("id"), imported_at.label("at"))).one()
+    return version_of(row.id, row.at)
 
 
 def has_data(*, conn: Connection) -> bool:

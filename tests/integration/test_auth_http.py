@@ -4,12 +4,12 @@ hand-made SQLite network (C1 and C2 in North, C3 in South)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import dash
 import flask
-from sqlalchemy import update
+from sqlalchemy import event, insert, update
 
 from dashboard import runtime
 from dashboard.auth import safe_next
@@ -17,9 +17,9 @@ from dashboard.auth_context import current_scope, current_user
 from data_access.filters import Filters
 from data_access.queries import audit
 from data_access.queries.adverse_events import event_rows
-from data_access.queries.clinics import clinic_directory
+from data_access.queries.clinics import clinic_directory, data_version
 from data_access.queries.kpis import kpi_totals
-from data_access.schema import users
+from data_access.schema import import_log, users
 from tests.integration.auth_fixtures import (
     OTHER_CLINIC_NAMES,
     PASSWORD,
@@ -175,6 +175,45 @@ def test_staff_scope_never_returns_another_clinic(auth_app: dash.Dash) -> None:
             events = event_rows(conn=conn, filters=JANUARY, scope=scope)
             assert set(events["clinic_id"]) == {"C1"}
             assert kpi_totals(conn=conn, filters=JANUARY, scope=scope).procedures == 3
+
+
+def test_the_sign_in_check_reads_the_data_version_with_the_user(auth_app: dash.Dash) -> None:
+    """One statement per request reads the user, their last sign-out and the data version
+    the request's figures are cached under; an import is seen by the next request."""
+    client = signed_in(auth_app, "director")
+    engine = runtime.of(auth_app.server).engine
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    with engine.connect() as conn:
+        before = data_version(conn=conn)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with client:
+            assert client.get("/_dash-layout").status_code == 200
+            assert flask.g.get(runtime.VERSION_KEY) == before  # known before any figure
+            versions = [text for text in statements if "import_log" in text]
+            assert len(versions) == 1 and "users" in versions[0]
+            assert runtime.current().data_version() == before  # no second read
+            assert sum("import_log" in text for text in statements) == 1
+        with engine.begin() as conn:
+            conn.execute(
+                insert(import_log).values(
+                    imported_at=datetime(2026, 11, 24, 18, 0),
+                    source="test",
+                    rows_inserted=0,
+                    rows_updated=0,
+                    rows_rejected=0,
+                )
+            )
+        with client:
+            client.get("/_dash-layout")
+            newer = runtime.current().data_version()
+        assert newer != before and newer.endswith("@2026-11-24T18:00:00")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_regional_manager_is_suppressed_and_has_no_row_detail(auth_app: dash.Dash) -> None:
