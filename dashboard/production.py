@@ -2,7 +2,8 @@
 
 Application layer. ``clinicops serve --production`` builds the app once in the master (so a
 bad configuration fails before any worker starts), disposes the Engine's pool, and lets
-gunicorn fork the workers: each worker opens its own connections on first use.
+gunicorn fork the workers: each worker opens its own connections on first use, and freezes
+its long-lived objects out of the garbage collector once warm (:mod:`dashboard.heap`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 import flask
 from gunicorn.app.base import BaseApplication
+
+from dashboard import heap
 
 #: Seconds an idle connection stays open for the browser's next request. Gunicorn's default
 #: (2 s) is about the pause between two clicks, so the next callback often went out on a
@@ -37,6 +40,7 @@ class ProductionServer(BaseApplication):  # type: ignore[misc]
 
 
 def serve(server: flask.Flask, *, host: str, port: int, workers: int, threads: int) -> None:
+    heap.freeze_when_warm(server)  # before the fork: each worker counts its own callbacks
     ProductionServer(
         server,
         {

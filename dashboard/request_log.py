@@ -41,14 +41,19 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg, un
         super().emit(record)
 
 
+def log_to_stderr(target: logging.Logger) -> None:
+    """INFO and above of ``target`` to stderr, unless a deployment configured handlers."""
+    if not target.handlers:
+        handler = _CurrentStderrHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        target.addHandler(handler)
+        target.setLevel(logging.INFO)
+
+
 def init_app(server: flask.Flask) -> None:
     """Log every request of ``server``. Adds a stderr handler (INFO) only when the logger
     has none, so a deployment's own logging configuration wins."""
-    if not logger.handlers:
-        handler = _CurrentStderrHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    log_to_stderr(logger)
     # First in line: sign-in's hook answers anonymous requests itself (401 or a redirect),
     # and Flask skips the later before_request hooks when one returns a response.
     server.before_request_funcs.setdefault(None, []).insert(0, _start_clock)
