@@ -6,7 +6,7 @@ start. ``server`` is the WSGI application for a production server (``gunicorn ap
 
 from __future__ import annotations
 
-from dashboard import runtime
+from dashboard import heap, runtime
 from dashboard.app import create_app, prepare_database
 from data_access.settings import SettingsError, get_settings
 
@@ -16,6 +16,8 @@ try:
 except SettingsError as exc:
     raise SystemExit(f"clinicops: configuration: {exc}") from None
 server = app.server
+# Each worker of ``gunicorn app:server`` (and this server) freezes its heap once warm.
+heap.freeze_when_warm(server)
 
 if __name__ == "__main__":
     prepare_database(settings, runtime.of(server).engine, background=True)

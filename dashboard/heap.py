@@ -1,6 +1,7 @@
 """A warmed-up worker's long-lived objects, frozen out of the cyclic garbage collector.
 
-Application layer, installed by :func:`dashboard.production.serve`. A worker holds about
+Application layer, installed by :func:`dashboard.production.serve` and `app.py` (for
+``gunicorn app:server``). A worker holds about
 300,000 long-lived objects: the app, its layout and callback map, plotly, pandas and
 SQLAlchemy with their caches. CPython's collector walks every one of them in each full
 (oldest-generation) collection, which a filter change's garbage sets off every few dozen

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import gc
 import logging
+import runpy
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import flask
 import pytest
 
 from dashboard import heap, production
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -83,3 +87,15 @@ def test_the_production_server_installs_it_before_the_fork(
     production.serve(server, host="127.0.0.1", port=0, workers=2, threads=2)
     assert installed == [server]
     assert ran == [True]  # installed before gunicorn started (and forked)
+
+
+def test_app_py_installs_it_for_gunicorn_app_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    installed: list[flask.Flask] = []
+    monkeypatch.setattr(heap, "freeze_when_warm", lambda server: installed.append(server))
+    monkeypatch.setenv("CLINICOPS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CLINICOPS_DATABASE_URL", "")
+    monkeypatch.setenv("CLINICOPS_DEMO_ON_EMPTY", "false")
+    module = runpy.run_path(str(ROOT / "app.py"), run_name="clinicops_app")  # not __main__
+    assert installed == [module["server"]]
