@@ -1,13 +1,13 @@
 """A warmed-up worker's long-lived objects, frozen out of the cyclic garbage collector.
 
-Application layer, installed by :func:`dashboard.production.serve` and `app.py` (for
-``gunicorn app:server``). A worker holds about
-300,000 long-lived objects: the app, its layout and callback map, plotly, pandas and
-SQLAlchemy with their caches. CPython's collector walks every one of them in each full
-(oldest-generation) collection, which a filter change's garbage sets off every few dozen
-changes: 162 ms with the GIL held, measured on the 1M benchmark database, so every callback in
-flight on that worker waited for it. These pauses made the replay's p95: on the same machine,
-the slow filter changes (230-300 ms against 80-110 ms in other rounds) hit three panels at once.
+Application layer, installed by :func:`dashboard.production.serve` and by ``app.py`` (for
+``gunicorn app:server``). A worker holds about 300,000 long-lived objects: the app, its
+layout and callback map, plotly, pandas and SQLAlchemy with their caches. CPython's collector
+walks every one of them in each full (oldest-generation) collection, which a filter change's
+garbage sets off every few dozen changes: 162 ms with the GIL held, measured on the 1M
+benchmark database, so every callback in flight on that worker waited for it. These pauses
+made the replay's p95: on the same machine, the slow filter changes (230-300 ms against
+80-110 ms in other rounds) hit three panels at once.
 
 ``gc.freeze()`` moves every object the collector tracks into a permanent generation that no
 collection walks. Done once the worker has answered its first callbacks (so the modules and
