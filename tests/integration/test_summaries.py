@@ -640,6 +640,71 @@ def test_patients_over_every_range(
             assert by_clinic["patients"].tolist() == expected["patients"].tolist(), filters
 
 
+@pytest.mark.parametrize(
+    "scope",
+    [Scope.everything(), Scope(regions=frozenset({"North"})), Scope(clinics=frozenset({"C4"}))],
+    ids=["everything", "region", "clinic"],
+)
+@pytest.mark.parametrize("per_clinic", [False, True], ids=["total", "per-clinic"])
+def test_ragged_days_of_a_patient_count_are_read_from_an_index(
+    network: Connection, scope: Scope, per_clinic: bool
+) -> None:
+    """Each ragged edge of a distinct-patient count is one range of an index over its days.
+    On PostgreSQL the index includes every column such a count reads (and the count of
+    patients seen at several clinics reads only its partial index), so each is an index-only
+    scan that never visits the table; SQLite searches the same index."""
+    from sqlalchemy.sql.visitors import iterate
+
+    from data_access.queries._summary import plan
+    from data_access.queries.patients import _counted
+
+    filters = Filters(start=date(2024, 11, 17), end=date(2025, 2, 9))
+    selection = plan(network, filters, scope)
+    assert selection is not None
+    several = selection.clinic_ids is not None and len(selection.clinic_ids) > 1
+    if per_clinic or not several:
+        level, shared_only = ("clinic" if per_clinic or selection.clinic_ids else "network"), None
+    else:
+        level, shared_only = "clinic", False
+    statement = _counted(
+        selection, filters.start, filters.end, level, shared_only, per_clinic=per_clinic
+    )
+    if network.dialect.name == "postgresql":
+        indexes = {
+            index["name"]: {
+                *index["column_names"],
+                *index.get("dialect_options", {}).get("postgresql_include", []),
+            }
+            for index in inspect(network).get_indexes("procedure_visits")
+        }
+        branches = [
+            branch
+            for branch in statement.get_final_froms()[0].element.selects  # type: ignore[attr-defined]
+            if procedure_visits in branch.get_final_froms()
+        ]
+        assert len(branches) == 2 + (shared_only is False)
+        for branch in branches:
+            read = {
+                element.name
+                for element in iterate(branch)
+                if getattr(element, "table", None) is procedure_visits
+            }
+            index = (
+                "ix_procedure_visits_shared_on"
+                if "patient_id" in read
+                else "ix_procedure_visits_on_clinic"
+            )
+            assert read - {"shared"} <= indexes[index], (index, read - indexes[index])
+    else:
+        compiled = statement.compile(network, compile_kwargs={"literal_binds": True})
+        lines = [
+            row[-1]
+            for row in network.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
+            if "procedure_visits" in row[-1]
+        ]
+        assert lines and all(line.startswith("SEARCH procedure_visits USING") for line in lines)
+
+
 @pytest.mark.parametrize("summarise", [True, False], ids=["summarised", "deferred"])
 def test_demo_load_queues_every_cell_and_keeps_the_triggers(
     conn: Connection, summarise: bool
