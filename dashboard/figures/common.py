@@ -204,6 +204,9 @@ def columns(*values: Iterable[Any]) -> list[list[Any]]:
 
 
 def _plain(values: Iterable[Any]) -> list[Any]:
+    kind = getattr(getattr(values, "dtype", None), "kind", "")
+    if kind in ("b", "i", "u", "f"):  # numbers as Python scalars in one C loop
+        values = values.tolist()  # type: ignore[attr-defined]
     out: list[Any] = []
     for value in values:
         if hasattr(value, "item"):

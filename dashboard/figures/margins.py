@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 #: Helvetica advance widths in em (AFM units / 1000), for the characters labels use.
@@ -59,8 +60,10 @@ FULL_WIDTH = 1312
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
+@lru_cache(maxsize=8192)
 def text_width(text: str, size: float) -> float:
-    """Estimated drawn width of ``text`` in pixels at font ``size`` (HTML tags ignored)."""
+    """Estimated drawn width of ``text`` in pixels at font ``size`` (HTML tags ignored).
+    Memoised: the same clinic names and source labels are measured on every filter change."""
     plain = re.sub(r"<[^>]+>", "", text)
     return sum(_EM.get(char, 0.6) for char in plain) * size * _FONT_SCALE
 
