@@ -3,19 +3,32 @@
 Data-access layer (internal to :mod:`data_access.summaries`). For a set of clinic days
 (``days``: clinic_id, day), every family's rows of those clinic days are deleted and rebuilt
 from the base tables; then the weeks, months and years holding those days are rebuilt from the
-day (or month) rows, the all-types ``*`` rows from the typed ones, and the region and network
-rows from the clinic rows. Each step is one set-based DELETE and one INSERT ... SELECT ...
-GROUP BY per table, the same statements for a three-day import and for a backfill of years.
+day (or month) rows, the all-types ``*`` rows from the typed ones, and the region rows from
+the clinic rows. Each step is one set-based DELETE and one INSERT ... SELECT ... GROUP BY per
+table, the same statements for a three-day import and for a backfill of years.
+
+Network rows are kept by difference: the clinic rows a refresh removes and writes are noted
+(with their signs) and their sums added to the network rows of the same period and key,
+which are deleted once they count nothing. Re-summing every clinic's rows of each touched
+period instead re-read the whole summary table on every import (every batch touches every
+period of a network), which grew with the database. This holds because every row of a
+rolled-up family counts something (a procedure, follow-up, event or referral) and every
+measure is a non-negative count or sum: a network row whose measures are all zero has no
+clinic row left. A migration that changes network rows must empty the table, as 0005 did.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Connection,
     Date,
+    Delete,
+    Insert,
     Select,
     String,
     Table,
@@ -23,9 +36,13 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    or_,
     select,
+    true,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from data_access.periods import Period, sql_next, sql_start
 from data_access.schema import clinics
@@ -73,9 +90,12 @@ def refresh_families(conn: Connection, families: Sequence[Family], days: Table) 
     )
     analyze(conn, regions)
     for family in families:
-        _refresh_clinic_rows(conn, family, cells, analyze_after=count > ANALYZE_ABOVE_DAYS)
-        if family.rolled_up:
-            _refresh_rollups(conn, family, cells, regions)
+        changes = _changes_table(conn, family) if family.rolled_up else None
+        _refresh_clinic_rows(conn, family, cells, changes, analyze_after=count > ANALYZE_ABOVE_DAYS)
+        if changes is not None:
+            _refresh_regions(conn, family, regions)
+            _apply_network_changes(conn, family, changes)
+            drop(conn, changes)
     drop(conn, cells, regions)
 
 
@@ -100,33 +120,111 @@ def _names(family: Family) -> list[str]:
 
 
 def _refresh_clinic_rows(
-    conn: Connection, family: Family, cells: Table, *, analyze_after: bool
+    conn: Connection, family: Family, cells: Table, changes: Table | None, *, analyze_after: bool
 ) -> None:
+    """Rebuild the clinic rows of the cells; with ``changes``, note the rows removed and
+    written there (for the network rows)."""
     table = family.table
+    in_cells = and_(
+        table.c.unit_kind == CLINIC,
+        tuple_(table.c.grain, table.c.unit, table.c.period_start).in_(
+            select(cells.c.grain, cells.c.clinic_id, cells.c.period_start)
+        ),
+    )
+    # PostgreSQL notes the rows as it writes them (RETURNING); SQLite reads them back.
+    noting = changes if conn.dialect.name == "postgresql" else None
+    if changes is not None and noting is None:
+        _note(conn, family, changes, select(table).where(in_cells).subquery(), -1)
+    _execute_noting(conn, delete(table).where(in_cells), family, noting, -1)
+    rows = family.day_rows.subquery()
+    clinic_id, day, *rest = rows.c
+    day_rows = select(literal(Period.DAY.value), literal(CLINIC), day, clinic_id, *rest)
+    _execute_noting(conn, table.insert().from_select(_names(family), day_rows), family, noting, 1)
+    if analyze_after:
+        analyze(conn, table, columns=[c.name for c in table.primary_key.columns])
+    for period in (Period.WEEK, Period.MONTH, Period.YEAR):
+        rollup = table.insert().from_select(_names(family), _rollup(family, cells, period))
+        _execute_noting(conn, rollup, family, noting, 1)
+        if family.typed and period is Period.MONTH:  # a year's come from its months'
+            all_types = table.insert().from_select(
+                _names(family), _all_types(family, cells, period)
+            )
+            _execute_noting(conn, all_types, family, noting, 1)
+    if changes is not None and noting is None:
+        _note(conn, family, changes, select(table).where(in_cells).subquery(), 1)
+
+
+def _changes_table(conn: Connection, family: Family) -> Table:
+    """Signed clinic rows removed and written by a refresh, without their clinic."""
+    table = family.table
+    return create_temp(
+        conn,
+        "summary_work_network_changes",
+        Column("grain", String(1), nullable=False),
+        Column("period_start", Date, nullable=False),
+        *(Column(name, table.c[name].type, nullable=False) for name in family.dims),
+        *(Column(name, table.c[name].type, nullable=False) for name in family.measures),
+    )
+
+
+def _note(conn: Connection, family: Family, changes: Table, rows: Any, sign: int) -> None:
+    """Add ``rows`` (clinic rows of ``family.table``: a subquery or CTE) to ``changes``."""
+    measures = [rows.c[name] if sign > 0 else -rows.c[name] for name in family.measures]
+    noted = select(rows.c.grain, rows.c.period_start, *(rows.c[n] for n in family.dims), *measures)
+    conn.execute(changes.insert().from_select([c.name for c in changes.columns], noted))
+
+
+def _execute_noting(
+    conn: Connection, statement: Insert | Delete, family: Family, changes: Table | None, sign: int
+) -> None:
+    """Run ``statement`` (on clinic rows); with ``changes``, note the rows it wrote or removed
+    in the same statement (PostgreSQL: ``WITH noted AS (... RETURNING ...) INSERT ...``)."""
+    if changes is None:
+        conn.execute(statement)
+        return
+    table = family.table
+    returned = [table.c[name] for name in ("grain", "period_start", *family.dims)]
+    noted = statement.returning(*returned, *(table.c[n] for n in family.measures)).cte("noted")
+    _note(conn, family, changes, noted, sign)
+
+
+def _apply_network_changes(conn: Connection, family: Family, changes: Table) -> None:
+    """Add the noted changes to the network rows; drop the rows that count nothing any more."""
+    table = family.table
+    dims = [changes.c[name] for name in family.dims]
+    sums = [func.sum(changes.c[name]) for name in family.measures]
+    summed = (
+        select(
+            changes.c.grain,
+            literal(NETWORK),
+            changes.c.period_start,
+            literal(NETWORK_UNIT),
+            *dims,
+            *sums,
+        )
+        .where(true())  # SQLite parses INSERT ... SELECT ... ON CONFLICT only with a WHERE
+        .group_by(changes.c.grain, changes.c.period_start, *dims)
+        .having(or_(*(total != 0 for total in sums)))
+    )
+    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).from_select(_names(family), summed)
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key.columns],
+            set_={name: table.c[name] + statement.excluded[name] for name in family.measures},
+        )
+    )
+    lowered: list[ColumnElement[bool]] = [changes.c[name] < 0 for name in family.measures]
     conn.execute(
         delete(table).where(
-            table.c.unit_kind == CLINIC,
-            tuple_(table.c.grain, table.c.unit, table.c.period_start).in_(
-                select(cells.c.grain, cells.c.clinic_id, cells.c.period_start)
+            table.c.unit_kind == NETWORK,
+            table.c.unit == NETWORK_UNIT,
+            *(table.c[name] == 0 for name in family.measures),
+            tuple_(table.c.grain, table.c.period_start, *(table.c[n] for n in family.dims)).in_(
+                select(changes.c.grain, changes.c.period_start, *dims).where(or_(*lowered))
             ),
         )
     )
-    rows = family.day_rows.subquery()
-    clinic_id, day, *rest = rows.c
-    conn.execute(
-        table.insert().from_select(
-            _names(family),
-            select(literal(Period.DAY.value), literal(CLINIC), day, clinic_id, *rest),
-        )
-    )
-    if analyze_after:
-        analyze(conn, table)
-    for period in (Period.WEEK, Period.MONTH, Period.YEAR):
-        conn.execute(table.insert().from_select(_names(family), _rollup(family, cells, period)))
-        if family.typed and period is Period.MONTH:  # a year's come from its months'
-            conn.execute(
-                table.insert().from_select(_names(family), _all_types(family, cells, period))
-            )
 
 
 def _rollup(family: Family, cells: Table, period: Period) -> Select[tuple[object, ...]]:
@@ -196,9 +294,9 @@ def _all_types(family: Family, cells: Table, period: Period) -> Select[tuple[obj
     )
 
 
-def _refresh_rollups(conn: Connection, family: Family, cells: Table, regions: Table) -> None:
-    """Region and network rows of the touched periods, from the clinic rows; every row of a
-    region whose clinics changed (``summary_pending_regions``)."""
+def _refresh_regions(conn: Connection, family: Family, regions: Table) -> None:
+    """Region rows of the touched periods, from the clinic rows; every row of a region whose
+    clinics changed (``summary_pending_regions``)."""
     table = family.table
     dims = [table.c[name] for name in family.dims]
     sums = [func.sum(table.c[name]) for name in family.measures]
@@ -226,26 +324,3 @@ def _refresh_rollups(conn: Connection, family: Family, cells: Table, regions: Ta
             _names(family), by_region.where(touched | clinics.c.region.in_(moved))
         )
     )
-    periods = select(cells.c.grain, cells.c.period_start).distinct()
-    conn.execute(
-        delete(table).where(
-            table.c.unit_kind == NETWORK,
-            tuple_(table.c.grain, table.c.period_start).in_(periods),
-        )
-    )
-    network = (
-        select(
-            table.c.grain,
-            literal(NETWORK),
-            table.c.period_start,
-            literal(NETWORK_UNIT),
-            *dims,
-            *sums,
-        )
-        .where(
-            table.c.unit_kind == CLINIC,
-            tuple_(table.c.grain, table.c.period_start).in_(periods),
-        )
-        .group_by(table.c.grain, table.c.period_start, *dims)
-    )
-    conn.execute(table.insert().from_select(_names(family), network))

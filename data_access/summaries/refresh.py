@@ -55,6 +55,13 @@ REFRESH_LOCK = 0x5C11_0A55
 #: spilled to disk at the default 4 MB (a handful of nodes per statement, one statement at a
 #: time, so this bounds the refresh to a few hundred MB).
 REFRESH_WORK_MEM = "256MB"
+#: The columns of each base table that the refresh joins, groups or filters on.
+JOINED_COLUMNS: dict[Table, tuple[str, ...]] = {
+    procedures: ("procedure_id", "patient_id", "clinic_id", "performed_on", "procedure_type"),
+    followups: ("followup_id", "procedure_id", "followup_on"),
+    adverse_events: ("event_id", "procedure_id"),
+    referrals: ("referral_id", "clinic_id", "patient_id", "referred_on"),
+}
 
 
 def pending_condition() -> ColumnElement[bool]:
@@ -152,8 +159,8 @@ def _refresh(conn: Connection) -> None:
     if large:
         # A large batch was just written: the joins below need its rows in the planner's
         # statistics (autovacuum's analyse comes minutes later).
-        for table in (procedures, followups, adverse_events, referrals):
-            analyze(conn, table)
+        for table, columns in JOINED_COLUMNS.items():
+            analyze(conn, table, columns=columns)
     refresh_visits(conn)
     if large:
         # The rollups join thousands of cells with summary rows written moments ago (in no

@@ -3,31 +3,33 @@
 Data-access layer (internal to :mod:`data_access.summaries`). For every patient in
 ``summary_pending_patients`` the previous/next-visit dates of all their procedures are
 recomputed with window functions (at the same clinic and anywhere; of any type and of the same
-type) and compared with the stored ones; the (clinic, month) cells of rows that changed get
-their ``summary_patients`` rows rebuilt: the procedures of the month counted by the first
-month K from which they are first visits (the month after their previous visit's), at most
-one row per procedure, so a rebuild is linear in the procedures it reads.
+type) and replace the stored ones. ``summary_patients`` is kept by difference: each
+``procedure_visits`` row counts once in the row of its month for the first month K from
+which it is a first visit (the month after its previous visit's), per unit kind and type
+level, so the steps the patients' stored rows counted are taken away and those of their
+recomputed rows added. The work is linear in the touched patients' procedures, whatever the
+size of the months they fall in (rebuilding a network month re-read every procedure of it).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
     Column,
-    ColumnElement,
     Connection,
     Date,
     Select,
-    String,
     Table,
-    and_,
     delete,
     func,
     literal,
     or_,
     select,
+    true,
     tuple_,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from data_access.periods import Period, sql_next, sql_start
 from data_access.schema import procedures
@@ -39,7 +41,7 @@ from data_access.schema_summaries import (
     summary_patients,
     summary_pending_patients,
 )
-from data_access.summaries.work import analyze, create_temp, drop
+from data_access.summaries.work import create_temp, drop
 
 #: (column of procedure_visits, window partition beyond the patient, LAG or LEAD)
 _LINKS = {
@@ -52,45 +54,35 @@ _LINKS = {
     "network_type_prev_on": (("procedure_type",), func.lag),
     "network_type_next_on": (("procedure_type",), func.lead),
 }
-#: Columns whose change alters ``summary_patients``.
-_COUNTED = (
-    "clinic_id",
-    "performed_on",
-    "procedure_type",
-    "shared",
-    "clinic_prev_on",
-    "clinic_type_prev_on",
-    "network_prev_on",
-    "network_type_prev_on",
-)
 
 
 def refresh_visits(conn: Connection) -> None:
-    columns = (
-        Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
-        for c in procedure_visits.columns
-    )
-    work = create_temp(conn, "summary_work_visits", *columns)
-    conn.execute(work.insert().from_select([c.name for c in work.columns], _windows()))
-    analyze(conn, work)
-    cells = create_temp(
-        conn,
-        "summary_work_patient_cells",
-        Column("clinic_id", String(64), nullable=False),
-        Column("month", Date, nullable=False),
-        Column("month_end", Date, nullable=False),
-    )
-    conn.execute(cells.insert().from_select(["clinic_id", "month", "month_end"], _changed(work)))
-    pending = select(summary_pending_patients.c.patient_id)
-    conn.execute(delete(procedure_visits).where(procedure_visits.c.patient_id.in_(pending)))
-    conn.execute(
-        procedure_visits.insert().from_select(
-            [c.name for c in work.columns], select(work).order_by(work.c.performed_on)
+    # Work tables without keys: they are only ever read whole.
+    work, stored = (
+        create_temp(
+            conn, name, *(Column(c.name, c.type, nullable=c.nullable) for c in procedure_visits.c)
         )
+        for name in ("summary_work_visits", "summary_work_visits_stored")
     )
-    analyze(conn, cells)
-    _rebuild_cells(conn, cells)
-    drop(conn, work, cells)
+    names = [c.name for c in procedure_visits.columns]
+    conn.execute(work.insert().from_select(names, _windows()))
+    pending = procedure_visits.c.patient_id.in_(select(summary_pending_patients.c.patient_id))
+    # Read once: the four unit kinds and type levels each read them again.
+    conn.execute(stored.insert().from_select(names, select(procedure_visits).where(pending)))
+    steps = create_temp(
+        conn,
+        "summary_work_patient_steps",
+        *(Column(c.name, c.type, nullable=False) for c in summary_patients.columns),
+    )
+    step_names = [c.name for c in steps.columns]
+    conn.execute(steps.insert().from_select(step_names, _steps(stored, -1)))
+    conn.execute(steps.insert().from_select(step_names, _steps(work, 1)))
+    conn.execute(delete(procedure_visits).where(pending))
+    conn.execute(
+        procedure_visits.insert().from_select(names, select(work).order_by(work.c.performed_on))
+    )
+    _apply_steps(conn, steps)
+    drop(conn, work, stored, steps)
 
 
 def _windows() -> Select[tuple[object, ...]]:
@@ -110,77 +102,58 @@ def _windows() -> Select[tuple[object, ...]]:
     ).where(p.patient_id.in_(select(summary_pending_patients.c.patient_id)))
 
 
-def _changed(work: Table) -> Select[tuple[object, ...]]:
-    """(clinic, month, next month) of every stored or recomputed row that differs."""
-    old, new = procedure_visits, work
-
-    def differs(a: Table, b: Table) -> ColumnElement[bool]:
-        return or_(b.c.procedure_id.is_(None), *(a.c[n].is_distinct_from(b.c[n]) for n in _COUNTED))
-
-    def cells_of(table: Table) -> Select[tuple[object, ...]]:
-        month = sql_start(table.c.performed_on, Period.MONTH)
-        return select(table.c.clinic_id, month.label("month"), sql_next(month, Period.MONTH))
-
-    gone = (
-        cells_of(old)
-        .outerjoin(new, new.c.procedure_id == old.c.procedure_id)
-        .where(
-            old.c.patient_id.in_(select(summary_pending_patients.c.patient_id)),
-            differs(old, new),
-        )
-    )
-    added = (
-        cells_of(new)
-        .outerjoin(old, old.c.procedure_id == new.c.procedure_id)
-        .where(differs(new, old))
-    )
-    return select(union_all(gone, added).subquery()).distinct()
-
-
-def _rebuild_cells(conn: Connection, cells: Table) -> None:
-    """The ``summary_patients`` rows of the changed (clinic, month) cells, and the network rows
-    of their months: one GROUP BY of ``procedure_visits`` per unit kind and type level."""
-    s, v = summary_patients, procedure_visits
-    touched_months = select(cells.c.month, cells.c.month_end).distinct().subquery()
-    conn.execute(
-        delete(s).where(
-            s.c.unit_kind == "c",
-            tuple_(s.c.unit, s.c.month).in_(select(cells.c.clinic_id, cells.c.month)),
-        )
-    )
-    conn.execute(
-        delete(s).where(s.c.unit_kind == "n", s.c.month.in_(select(touched_months.c.month)))
-    )
-
-    def steps(kind: str, prev: str, typed: bool) -> Select[tuple[object, ...]]:
-        by_clinic = kind == "c"
-        unit = v.c.clinic_id if by_clinic else literal(NETWORK_UNIT)
-        procedure_type = v.c.procedure_type if typed else literal(ALL_TYPES)
-        cell = cells if by_clinic else touched_months
-        # The range serves an index scan for a few cells, the equality a hash join for many.
-        in_cell = and_(
-            v.c.performed_on >= cell.c.month,
-            v.c.performed_on < cell.c.month_end,
-            sql_start(v.c.performed_on, Period.MONTH) == cell.c.month,
-        )
-        if by_clinic:
-            in_cell = and_(v.c.clinic_id == cells.c.clinic_id, in_cell)
-        # A visit counts for K from the month after its previous visit's month on (from the
-        # beginning if it has none); one whose previous visit is in its own month never does.
-        after_previous = sql_next(sql_start(v.c[prev], Period.MONTH), Period.MONTH)
-        from_k = func.coalesce(after_previous, literal(FROM_THE_START, Date))
-        return (
-            select(
-                literal(kind), procedure_type, from_k, cell.c.month, unit, v.c.shared, func.count()
-            )
-            .select_from(v)
-            .join(cell, in_cell)
-            .where(or_(v.c[prev].is_(None), v.c[prev] < cell.c.month))
-            .group_by(procedure_type, from_k, cell.c.month, unit, v.c.shared)
-        )
-
-    names = [c.name for c in s.columns]
+def _steps(visits: Table, sign: int) -> Select[tuple[object, ...]]:
+    """``summary_patients`` rows counting ``visits`` (a table or subquery shaped like
+    ``procedure_visits``), each count times ``sign``: per unit kind and type level, a visit
+    counts for K from the month after its previous visit's month on (from the beginning if
+    it has none); one whose previous visit is in its own month never does."""
+    v = visits.c
+    month = sql_start(v.performed_on, Period.MONTH)
+    parts = []
     for kind, level in (("c", "clinic"), ("n", "network")):
+        unit = v.clinic_id if kind == "c" else literal(NETWORK_UNIT)
         for typed in (False, True):
-            prev = f"{level}_type_prev_on" if typed else f"{level}_prev_on"
-            conn.execute(s.insert().from_select(names, steps(kind, prev, typed)))
+            prev = v[f"{level}_type_prev_on" if typed else f"{level}_prev_on"]
+            procedure_type = v.procedure_type if typed else literal(ALL_TYPES)
+            after_previous = sql_next(sql_start(prev, Period.MONTH), Period.MONTH)
+            from_k = func.coalesce(after_previous, literal(FROM_THE_START, Date))
+            parts.append(
+                select(
+                    literal(kind),
+                    procedure_type,
+                    from_k,
+                    month,
+                    unit,
+                    v.shared,
+                    literal(sign) * func.count(),
+                )
+                .where(or_(prev.is_(None), prev < month))
+                .group_by(procedure_type, from_k, month, unit, v.shared)
+            )
+    return select(union_all(*parts).subquery())
+
+
+def _apply_steps(conn: Connection, steps: Table) -> None:
+    """Add the summed steps to ``summary_patients``; rows whose count falls to zero go (a
+    rebuild from scratch has no row for a count of zero)."""
+    s = summary_patients
+    key = [c.name for c in s.primary_key.columns]
+    total = func.sum(steps.c.first_visits)
+    summed = (
+        select(*(steps.c[c.name] for c in s.columns if c.name != "first_visits"), total)
+        .where(true())  # SQLite parses INSERT ... SELECT ... ON CONFLICT only with a WHERE
+        .group_by(*(steps.c[name] for name in key))
+        .having(total != 0)
+    )
+    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(s).from_select([c.name for c in s.columns], summed)
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=key,
+            set_={"first_visits": s.c.first_visits + statement.excluded.first_visits},
+        )
+    )
+    taken = select(*(steps.c[name] for name in key)).where(steps.c.first_visits < 0)
+    conn.execute(
+        delete(s).where(s.c.first_visits == 0, tuple_(*(s.c[name] for name in key)).in_(taken))
+    )

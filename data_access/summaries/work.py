@@ -8,6 +8,8 @@ a refresh covers three days or five years.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Column, Connection, Date, MetaData, String, Table, text
 
 from data_access.periods import Period
@@ -20,11 +22,15 @@ def create_temp(conn: Connection, name: str, *columns: Column[object]) -> Table:
     return table
 
 
-def analyze(conn: Connection, *tables: Table) -> None:
-    """Fresh planner statistics for work tables (PostgreSQL never auto-analyses them)."""
+def analyze(conn: Connection, *tables: Table, columns: Sequence[str] = ()) -> None:
+    """Fresh planner statistics for work tables (PostgreSQL never auto-analyses them), or for
+    the ``columns`` of large tables that the refresh joins on: statistics of every column of
+    a wide summary table cost seconds per import, and only the keys steer the plans (such a
+    partial ANALYZE leaves autovacuum's own full one due, see ``pgstat_report_analyze``)."""
     if conn.dialect.name == "postgresql":
+        listed = f" ({', '.join(columns)})" if columns else ""
         for table in tables:
-            conn.execute(text(f"ANALYZE {table.name}"))
+            conn.execute(text(f"ANALYZE {table.name}{listed}"))
 
 
 def drop(conn: Connection, *tables: Table) -> None:
