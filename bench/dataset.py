@@ -22,7 +22,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -119,6 +121,12 @@ def _batch(network: Network, period: Period, index: np.ndarray, seed: int, k: in
     )
 
 
+def _write_batch(
+    network: Network, period: Period, index: np.ndarray, seed: int, k: int, folder: Path
+) -> dict[str, int]:
+    return write_demo_csv(_batch(network, period, index, seed, k), folder)
+
+
 def build_dataset(
     procedures: int,
     out: Path,
@@ -128,9 +136,13 @@ def build_dataset(
     batches: int = 10,
     seed: int = SEED,
     end: date = END,
+    jobs: int = 1,
 ) -> dict[str, Any]:
     """Write ``batches`` contract batch folders ``out/batch_00`` ... and ``out/manifest.json``
-    (rows per file, the clinics and regions); returns the manifest."""
+    (rows per file, the clinics and regions); returns the manifest.
+
+    Each batch draws from its own seeded streams, so ``jobs`` processes write the same files
+    as one."""
     period = Period.ending(end, years)
     network = build_network(np.random.default_rng(seed), clinics, period)
     expected = float(expected_volume(network, period).sum()) * REALISED
@@ -139,14 +151,17 @@ def build_dataset(
     )
     out.mkdir(parents=True, exist_ok=True)
     totals: dict[str, int] = {}
-    folders = []
-    for k, index in enumerate(np.array_split(np.arange(clinics), batches)):
-        batch = _batch(network, period, index, seed, k)
-        folder = out / f"batch_{k:02d}"
-        for name, rows in write_demo_csv(batch, folder).items():
-            totals[name] = totals.get(name, 0) + rows
-        folders.append(folder.name)
-        del batch
+    folders = [f"batch_{k:02d}" for k in range(batches)]
+    work = [
+        (network, period, index, seed, k, out / folder)
+        for k, (index, folder) in enumerate(
+            zip(np.array_split(np.arange(clinics), batches), folders, strict=True)
+        )
+    ]
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for written in pool.map(_write_batch, *zip(*work, strict=True)):
+            for name, rows in written.items():
+                totals[name] = totals.get(name, 0) + rows
     manifest = {
         "procedures_requested": procedures,
         "rows": totals,
@@ -169,9 +184,12 @@ def main() -> None:
     parser.add_argument("--procedures", type=int, default=1_000_000)
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="batches written at once"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    manifest = build_dataset(args.procedures, args.out, batches=args.batches)
+    manifest = build_dataset(args.procedures, args.out, batches=args.batches, jobs=args.jobs)
     print(json.dumps(manifest["rows"]), f"{time.perf_counter() - started:.1f} s")
 
 
