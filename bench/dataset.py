@@ -78,7 +78,9 @@ def _share_patients(rng: np.random.Generator, frame: pd.DataFrame, clinic_ids: n
     candidates = visits.index[visits >= 2].to_numpy()
     chosen = rng.choice(candidates, size=round(SHARED_PATIENTS * len(candidates)), replace=False)
     other_of = dict(zip(chosen, rng.choice(clinic_ids, size=len(chosen)), strict=True))
-    is_chosen = np.isin(patients, chosen)
+    # A hash lookup: ``np.isin`` of object arrays sorts them with Python comparisons, and at
+    # 10M that was most of the generation's half hour.
+    is_chosen = pd.Series(patients).isin(chosen).to_numpy()
     first_seen = ~pd.Series(patients).duplicated().to_numpy()
     moved = is_chosen & ~first_seen & (rng.random(len(patients)) < VISITS_ELSEWHERE)
     target = np.array([other_of[p] for p in patients[moved]], dtype=object)
