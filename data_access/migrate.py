@@ -7,7 +7,9 @@ and by the readiness check.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -26,6 +28,18 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 @functools.cache
+def include_object(dialect: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` for comparing a ``dialect`` database with the code's
+    schema: an object the code declares for some dialects only (``info["dialects"]``, created
+    under ``ddl_if``) is left out elsewhere, where no migration creates it."""
+
+    def include(obj: Any, name: str | None, kind: str, reflected: bool, other: Any) -> bool:
+        dialects = getattr(obj, "info", {}).get("dialects")
+        return dialects is None or dialect in dialects
+
+    return include
+
+
 def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "the migrations folder has no revisions"

@@ -72,6 +72,14 @@ class Selection:
         return column.in_(values)
 
     @property
+    def every_clinic_by_period(self) -> bool:
+        """Every clinic's rows are wanted, and PostgreSQL reads them by period: ``unit_kind =
+        'c'`` alone is then one range of the period index per part
+        (``schema_summaries.CLINICS_BY_PERIOD``), where a list of every clinic was one index
+        descent per clinic and part, and milliseconds of planning the array."""
+        return self.clinic_ids is None and self.postgres
+
+    @property
     def clinics_or_all(self) -> tuple[str, ...]:
         return self.every_clinic if self.clinic_ids is None else self.clinic_ids
 
@@ -193,6 +201,8 @@ def unit_condition(
     if selection.empty:
         return false()
     if per_clinic or not rolled_up:
+        if selection.every_clinic_by_period:
+            return c.unit_kind == CLINIC
         return and_(c.unit_kind == CLINIC, selection.one_of(c.unit, selection.clinics_or_all))
     if selection.clinic_ids is None:
         # The unit too, though the network has one: without it the key's period_start cannot

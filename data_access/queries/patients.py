@@ -149,7 +149,8 @@ def _counted(
         core_where.append(false())
     visit_where: list[ColumnElement[bool]] = []
     if unit_of == "c":
-        core_where.append(selection.one_of(s.unit, selection.clinics_or_all))
+        if not selection.every_clinic_by_period:
+            core_where.append(selection.one_of(s.unit, selection.clinics_or_all))
     else:  # the key's next column: bounds the index search by month
         core_where.append(s.unit == NETWORK_UNIT)
     if selection.clinic_ids is not None:

@@ -705,6 +705,82 @@ def test_ragged_days_of_a_patient_count_are_read_from_an_index(
         assert lines and all(line.startswith("SEARCH procedure_visits USING") for line in lines)
 
 
+#: The figures read per clinic, for every clinic of the network at once.
+PER_CLINIC_FIGURES: list[tuple[Callable[..., Any], dict[str, Any]]] = [
+    (clinics.clinic_figures, {}),
+    (soreness.soreness_by_clinic, {}),
+    (event_trends.event_series_by_clinic, {"grain": Grain.MONTH}),
+    (referrals.referrals_by_clinic_and_source, {}),
+    (referrals.referral_conversion, {}),
+]
+PER_CLINIC_TABLES = {
+    "summary_procedures",
+    "summary_open_days",
+    "summary_referrals",
+    "summary_referral_conversion",
+    "summary_patients",
+}
+
+
+def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+@pytest.mark.parametrize("figure", range(len(PER_CLINIC_FIGURES)))
+def test_every_clinic_is_read_by_period(network: Connection, figure: int) -> None:
+    """A figure per clinic over the whole network reads each part of the range as one range
+    of the summary's period index on PostgreSQL (no list of every clinic to plan and descend
+    once per clinic), and by the key on SQLite; either way a search, never a scan of the
+    table."""
+    from sqlalchemy import event
+
+    function, options = PER_CLINIC_FIGURES[figure]
+    filters = Filters(start=date(2024, 11, 17), end=date(2025, 2, 9))
+    executed: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if any(name in statement for name in PER_CLINIC_TABLES):
+            executed.append((statement, parameters))
+
+    event.listen(network, "before_cursor_execute", record)
+    try:
+        function(conn=network, filters=filters, scope=Scope.everything(), **options)
+    finally:
+        event.remove(network, "before_cursor_execute", record)
+    assert executed
+    for statement, parameters in executed:
+        if network.dialect.name == "postgresql":
+            # The test tables are tiny: without this PostgreSQL would rightly read them whole.
+            network.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            (plan,) = network.exec_driver_sql(
+                f"EXPLAIN (FORMAT JSON) {statement}", parameters
+            ).scalar_one()
+            network.exec_driver_sql("SET LOCAL enable_seqscan = on")
+            nodes = list(_plan_nodes(plan["Plan"]))
+            used = {
+                node["Index Name"]
+                for node in nodes
+                if node.get("Index Name", "").startswith(("pk_summary", "ix_summary"))
+            }
+            assert used, statement
+            assert used <= {f"ix_{t}_clinics_by_period" for t in PER_CLINIC_TABLES}, used
+            assert not any(
+                node.get("Relation Name") in PER_CLINIC_TABLES
+                for node in nodes
+                if node["Node Type"] == "Seq Scan"
+            )
+            assert "ANY" not in statement
+        else:
+            lines = [
+                row[-1]
+                for row in network.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                if any(name in row[-1] for name in PER_CLINIC_TABLES)
+            ]
+            assert lines and all(line.startswith("SEARCH") for line in lines), lines
+
+
 @pytest.mark.parametrize("summarise", [True, False], ids=["summarised", "deferred"])
 def test_demo_load_queues_every_cell_and_keeps_the_triggers(
     conn: Connection, summarise: bool
