@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import secrets
 import statistics
@@ -60,6 +61,23 @@ SECTION_NAMES = {
     "ae-trend": "adverse events",
     "referrals-by-clinic": "referral sources",
 }
+
+
+def machine_cpu_seconds() -> float | None:
+    """CPU seconds every core of this machine has spent busy since boot (``/proc/stat``;
+    ``None`` where there is none). Over a replay that is the server's work (the app's workers
+    and the database; the replaying client is a small part): unlike latency, it does not
+    depend on how the two cores happened to interleave the requests."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_per_change(before: float | None, after: float | None, changes: int) -> float | None:
+    return None if before is None or after is None or not changes else (after - before) / changes
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -218,15 +236,19 @@ def run_http(
         sessions = [http.sign_in(server.url, BENCH_USER, password) for _ in range(2)]
         floor = http.floor(server.url, sessions[0])
         print(f"[{kind}] replaying {len(chains)} filter changes x {args.rounds} (cold)", flush=True)
+        cpu_before = machine_cpu_seconds()
         cold = http.replay(
             server.url, sessions, chains, rounds=args.rounds, before_each=new_data_version
         )
+        cold_cpu = _cpu_per_change(cpu_before, machine_cpu_seconds(), len(cold))
         print(f"[{kind}] replaying twice more (warm: the second time)", flush=True)
         # The cold rounds left each change's figures cached under the data version of its
         # own round, and only the last change's under the current one: one untimed pass
         # caches every change at the current version, so the timed pass is all cache hits.
         http.replay(server.url, sessions, chains, rounds=1)
+        cpu_before = machine_cpu_seconds()
         warm = http.replay(server.url, sessions, chains, rounds=1)
+        warm_cpu = _cpu_per_change(cpu_before, machine_cpu_seconds(), len(warm))
         rss = server.peak_rss_mb()
     return {
         "cache": cache,
@@ -236,6 +258,7 @@ def run_http(
         "cold": [_change_dict(c) for c in cold],
         "warm": [_change_dict(c) for c in warm],
         "peak_rss_mb": rss,
+        "cpu_seconds_per_change": {"cold": cold_cpu, "warm": warm_cpu},
         "requests_per_change": {item.change: len(item.bodies) for item in captured},
     }
 
@@ -343,6 +366,17 @@ def _backend_report(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _cpu_report(cpu: dict[str, float | None] | None) -> list[str]:
+    if not cpu or cpu.get("cold") is None:
+        return []
+    warm = cpu.get("warm")
+    return [
+        f"Machine CPU per filter change (app workers + database, all cores): cold "
+        f"{_ms(cpu['cold'])} ms" + (f", warm {_ms(warm)} ms." if warm is not None else "."),
+        "",
+    ]
+
+
 def _http_report(h: dict[str, Any]) -> list[str]:
     floor = h["floor_seconds"]
     floor_p50, floor_p95 = percentile(floor, 0.5), percentile(floor, 0.95)
@@ -389,6 +423,7 @@ def _http_report(h: dict[str, Any]) -> list[str]:
         )
         + ".",
         "",
+        *_cpu_report(h.get("cpu_seconds_per_change")),
         "Peak RSS per gunicorn worker (MB): "
         + ", ".join(f"{mb:,.0f}" for mb in sorted(h["peak_rss_mb"].values()))
         + f". HTTP statuses seen: {sorted(statuses)}.",
