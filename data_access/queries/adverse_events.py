@@ -47,9 +47,10 @@ def events_by_type_and_severity(
         selection,
         keys=[summary_events.c.event_type, summary_events.c.severity],
         measures=["events"],
-    ).subquery()
-    statement = rows.select().where(rows.c.events > 0).order_by(rows.c.event_type, rows.c.severity)
-    return read_frame(conn, statement, ["event_type", "severity", "events"])
+        nonzero="events",
+        order_by=["event_type", "severity"],
+    )
+    return read_frame(conn, rows, ["event_type", "severity", "events"])
 
 
 def rates_by_procedure_type(*, conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -64,9 +65,10 @@ def rates_by_procedure_type(*, conn: Connection, filters: Filters, scope: Scope)
         keys=[summary_procedures.c.procedure_type],
         measures=["procedures", "adverse_events"],
         by_type=True,
-    ).subquery()
-    statement = rows.select().where(rows.c.procedures > 0).order_by(rows.c.procedure_type)
-    frame = read_frame(conn, statement, ["procedure_type", "procedures", "events"])
+        nonzero="procedures",
+        order_by=["procedure_type"],
+    )
+    frame = read_frame(conn, rows, ["procedure_type", "procedures", "events"])
     frame["events"] = frame["events"].astype("int64")
     return frame
 
@@ -83,9 +85,10 @@ def event_series(*, conn: Connection, filters: Filters, scope: Scope, grain: Gra
         selection,
         measures=["procedures", "adverse_events"],
         bucket=grain,
-    ).subquery()
-    statement = rows.select().where(rows.c.procedures > 0).order_by(rows.c.period)
-    frame = as_timestamps(read_frame(conn, statement, ["period", "procedures", "events"]), "period")
+        nonzero="procedures",
+        order_by=["period"],
+    )
+    frame = as_timestamps(read_frame(conn, rows, ["period", "procedures", "events"]), "period")
     frame["events"] = frame["events"].astype("int64")
     return frame
 

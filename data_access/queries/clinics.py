@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Integer, bindparam, func, select
 
 from data_access.filters import Filters, Scope
 from data_access.queries._ranges import cover
@@ -26,6 +26,11 @@ from data_access.schema_summaries import summary_open_days, summary_procedures
 from data_access.summaries.families import TYPE_BITS
 
 CLINIC_COUNTS = ["procedures", "patients", "open_days", "followed_up", "adverse_events"]
+#: Open days on which any of the wanted types was performed (the bits of ``TYPE_BITS``): a
+#: constant with a named parameter, so that :func:`summed` reuses its statement.
+OPEN_FOR_WANTED_TYPES = (
+    summary_open_days.c.type_mask.op("&")(bindparam("wanted_types", type_=Integer)) != 0
+)
 
 
 def clinic_figures(*, conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -54,7 +59,8 @@ def clinic_figures(*, conn: Connection, filters: Filters, scope: Scope) -> pd.Da
         per_clinic=True,
         typed=False,
         rolled_up=False,
-        where=[summary_open_days.c.type_mask.op("&")(wanted) != 0],
+        where=[OPEN_FOR_WANTED_TYPES],
+        params={"wanted_types": wanted},
     )
     patients = distinct_patients(conn, selection, filters.start, filters.end, per_clinic=True)
     frames = [

@@ -36,9 +36,10 @@ def event_series_by_clinic(
         measures=["procedures", "adverse_events"],
         per_clinic=True,
         bucket=grain,
-    ).subquery()
-    statement = rows.select().where(rows.c.procedures > 0).order_by(rows.c.clinic_id, rows.c.period)
-    frame = as_timestamps(read_frame(conn, statement, SERIES_COLUMNS), "period")
+        nonzero="procedures",
+        order_by=["clinic_id", "period"],
+    )
+    frame = as_timestamps(read_frame(conn, rows, SERIES_COLUMNS), "period")
     frame["procedures"] = frame["procedures"].astype("int64")
     frame["events"] = frame["events"].astype("int64")
     return frame

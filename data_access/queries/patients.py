@@ -28,13 +28,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Date,
     Integer,
     Select,
+    String,
+    bindparam,
     cast,
     false,
     func,
@@ -134,27 +138,73 @@ def _counted(
     *,
     per_clinic: bool,
 ) -> Select[Any]:
+    """The count's statement: a template for the shape of the plan and the selection
+    (``_summary``'s module docstring), filled in with the dates, ids and type."""
     plan = _plan(start, end)
+    template = _template(
+        selection,
+        level,
+        shared_only,
+        per_clinic,
+        plan.core_last < plan.core_first,
+        tuple((sign, side) for _, _, sign, side in plan.corrections),
+    )
+    values = {
+        **selection.values(),
+        "type_key": selection.types[0] if selection.types else ALL_TYPES,
+        "start": start,
+        "end": end,
+        "core_first": plan.core_first,
+        "core_last_month": start_of(plan.core_last, Period.MONTH),
+    }
+    for index, (since, to, _, _) in enumerate(plan.corrections):
+        values[f"since_{index}"] = since
+        values[f"to_{index}"] = to
+    return template.params(values)
+
+
+def _template(selection: Selection, *rest: Any) -> Any:
+    """The template for this selection's shape (``rest``: :func:`_build`'s other arguments),
+    from the per-process cache."""
+    return _counted_template(selection.shape, *rest)
+
+
+@lru_cache(maxsize=1024)
+def _counted_template(shape: tuple[bool, ...], *rest: Any) -> Select[Any]:
+    return _build(Selection.shaped(shape), *rest)
+
+
+def _build(
+    selection: Selection,
+    level: str,
+    shared_only: bool | None,
+    per_clinic: bool,
+    no_core: bool,
+    corrections: tuple[tuple[int, str], ...],
+) -> Select[Any]:
+    """The count's statement for a selection of this shape and a plan of these corrections
+    (sign, side), every value a named parameter (none is read from ``selection``)."""
     typed = selection.types is not None
-    type_key = selection.types[0] if selection.types else ALL_TYPES
+    type_key = bindparam("type_key", type_=String)
     s, v = summary_patients.c, procedure_visits.c
     unit_of = {"clinic": "c", "network": "n"}[level]
+    core_first = bindparam("core_first", type_=Date)
     core_where: list[ColumnElement[bool]] = [
         s.unit_kind == unit_of,
         s.procedure_type == type_key,
-        s.k_month <= plan.core_first,
-        s.month.between(plan.core_first, start_of(plan.core_last, Period.MONTH)),
+        s.k_month <= core_first,
+        s.month.between(core_first, bindparam("core_last_month", type_=Date)),
     ]
-    if plan.core_last < plan.core_first:
+    if no_core:
         core_where.append(false())
     visit_where: list[ColumnElement[bool]] = []
     if unit_of == "c":
         if not selection.every_clinic_by_period:
-            core_where.append(selection.one_of(s.unit, selection.clinics_or_all))
+            core_where.append(selection.one_of_named(s.unit, "clinics"))
     else:  # the key's next column: bounds the index search by month
         core_where.append(s.unit == NETWORK_UNIT)
     if selection.clinic_ids is not None:
-        visit_where.append(selection.one_of(v.clinic_id, selection.clinic_ids))
+        visit_where.append(selection.one_of_named(v.clinic_id, "selected"))
     if shared_only is not None:
         core_where.append(s.shared == shared_only)
         visit_where.append(v.shared == shared_only)
@@ -166,25 +216,32 @@ def _counted(
     suffix = "_type" if typed else ""
     nxt, prev = v[f"{level}{suffix}_next_on"], v[f"{level}{suffix}_prev_on"]
     visit_unit = v.clinic_id if per_clinic else literal("")
+    end = bindparam("end", type_=Date)
     parts: list[Select[Any]] = [core]
     # One branch per correction, each a count over one range of days: an index range scan
     # that reads only ``ix_procedure_visits_on_clinic`` on PostgreSQL (it includes every
     # column read here), where one scan of both ranges with a CASE per row was a bitmap scan
     # of the table. A procedure may lie in both corrections' days (a range within one month):
     # each branch counts it, as the sum of the two corrections must.
-    for since, to, sign, side in plan.corrections:
+    for index, (sign, side) in enumerate(corrections):
         if side == "next":
             ok = or_(nxt.is_(None), nxt > end)
         else:
-            ok = or_(prev.is_(None), prev < plan.core_first)
+            ok = or_(prev.is_(None), prev < core_first)
+        days = v.performed_on.between(
+            bindparam(f"since_{index}", type_=Date), bindparam(f"to_{index}", type_=Date)
+        )
         counted = select(visit_unit.label("unit"), (sign * func.count()).label("n")).where(
-            v.performed_on.between(since, to), ok, *visit_where
+            days, ok, *visit_where
         )
         parts.append(counted.group_by(v.clinic_id) if per_clinic else counted)
     if shared_only is False:
-        shared_where = [v.shared == True, v.performed_on.between(start, end)]  # noqa: E712
+        shared_where = [
+            v.shared == True,  # noqa: E712
+            v.performed_on.between(bindparam("start", type_=Date), end),
+        ]
         if selection.clinic_ids is not None:
-            shared_where.append(selection.one_of(v.clinic_id, selection.clinic_ids))
+            shared_where.append(selection.one_of_named(v.clinic_id, "selected"))
         if typed:
             shared_where.append(v.procedure_type == type_key)
         parts.append(

@@ -44,9 +44,10 @@ def referrals_by_clinic_and_source(
         measures=["referrals"],
         per_clinic=True,
         typed=False,
-    ).subquery()
-    statement = rows.select().where(rows.c.referrals > 0).order_by(rows.c.clinic_id, rows.c.source)
-    return read_frame(conn, statement, ["clinic_id", "source", "referrals"])
+        nonzero="referrals",
+        order_by=["clinic_id", "source"],
+    )
+    return read_frame(conn, rows, ["clinic_id", "source", "referrals"])
 
 
 def referral_trend(
@@ -63,9 +64,10 @@ def referral_trend(
         measures=["referrals"],
         typed=False,
         bucket=grain,
-    ).subquery()
-    statement = rows.select().where(rows.c.referrals > 0).order_by(rows.c.period, rows.c.source)
-    return as_timestamps(read_frame(conn, statement, ["period", "source", "referrals"]), "period")
+        nonzero="referrals",
+        order_by=["period", "source"],
+    )
+    return as_timestamps(read_frame(conn, rows, ["period", "source", "referrals"]), "period")
 
 
 def referral_conversion(*, conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:

@@ -33,9 +33,10 @@ def immediate_relief(*, conn: Connection, filters: Filters, scope: Scope) -> pd.
         keys=[summary_procedures.c.procedure_type],
         measures=["pain_scored", "pain_before_sum", "pain_after_sum", "pain_improved"],
         by_type=True,
-    ).subquery()
-    statement = rows.select().where(rows.c.pain_scored > 0).order_by(rows.c.procedure_type)
-    sums = read_frame(conn, statement, ["procedure_type", "scored", "before", "after", "improved"])
+        nonzero="pain_scored",
+        order_by=["procedure_type"],
+    )
+    sums = read_frame(conn, rows, ["procedure_type", "scored", "before", "after", "improved"])
     frame = pd.DataFrame(
         {
             "procedure_type": sums["procedure_type"],

@@ -34,11 +34,10 @@ def volume_trend(*, conn: Connection, filters: Filters, scope: Scope, grain: Gra
         measures=["procedures"],
         bucket=grain,
         by_type=True,
-    ).subquery()
-    statement = (
-        rows.select().where(rows.c.procedures > 0).order_by(rows.c.period, rows.c.procedure_type)
+        nonzero="procedures",
+        order_by=["period", "procedure_type"],
     )
-    frame = read_frame(conn, statement, ["period", "procedure_type", "procedures"])
+    frame = read_frame(conn, rows, ["period", "procedure_type", "procedures"])
     return as_timestamps(frame, "period")
 
 
@@ -55,8 +54,7 @@ def volume_by_clinic_and_type(*, conn: Connection, filters: Filters, scope: Scop
         measures=["procedures"],
         per_clinic=True,
         by_type=True,
-    ).subquery()
-    statement = (
-        rows.select().where(rows.c.procedures > 0).order_by(rows.c.clinic_id, rows.c.procedure_type)
+        nonzero="procedures",
+        order_by=["clinic_id", "procedure_type"],
     )
-    return read_frame(conn, statement, ["clinic_id", "procedure_type", "procedures"])
+    return read_frame(conn, rows, ["clinic_id", "procedure_type", "procedures"])
