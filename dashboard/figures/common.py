@@ -115,6 +115,7 @@ def clinic_axis(ids: Iterable[str], names: Iterable[str]) -> dict[str, Any]:
     first id is drawn at the bottom."""
     ids = list(ids)
     return {
+        "range": [-0.5, len(ids) - 0.5],
         "tickmode": "array",
         "tickvals": ids,
         "ticktext": list(names),

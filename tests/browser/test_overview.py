@@ -309,3 +309,24 @@ def test_every_chart_has_room_for_its_labels_before_it_is_drawn(
         if drawn > sent + 0.5
     ]
     assert grown == []
+
+
+#: Per chart of clinics (a category y axis): the y range plotly drew and its clinic count.
+CLINIC_ROWS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .filter(gd => gd._fullLayout.yaxis && gd._fullLayout.yaxis.type === 'category')
+    .map(gd => [(gd.closest('[id]') || gd).id, gd._fullLayout.yaxis.range,
+                gd._fullLayout.yaxis._categories.length])"""
+
+
+def test_charts_of_clinics_start_at_their_first_clinic(dash_page: Page, live_server: LiveServer):
+    """A clinic chart is one row per clinic from top to bottom. Left to autorange, plotly
+    pads an axis that shows markers by 5 % of its length at each end: with 200 clinics,
+    eleven empty rows above the first clinic of "Soreness by clinic" and below its last."""
+    open_overview(dash_page, live_server.url, "?start=2024-07-01&end=2025-06-30")
+    charts = dash_page.evaluate(CLINIC_ROWS)
+    clinic_charts = [chart for chart in charts if "clinic-chart" in chart[0]]
+    assert len(clinic_charts) >= 5
+    assert any("soreness-by-clinic" in chart_id for chart_id, _, _ in clinic_charts)
+    for chart_id, (low, high), clinics in clinic_charts:
+        assert clinics >= 8, chart_id
+        assert (low, high) == pytest.approx((-0.5, clinics - 0.5)), chart_id
