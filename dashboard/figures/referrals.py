@@ -6,6 +6,9 @@ Presentation layer, pure. Every source keeps its colour from ``palette`` on ever
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -32,26 +35,32 @@ def referrals_by_clinic_figure(rows: pd.DataFrame, *, shares: bool) -> Figure:
     """Horizontal bars per clinic stacked by source, as counts or as shares of the clinic's
     referrals, busiest clinic at the top (``referrals_by_clinic_and_source`` rows with
     ``clinic_name``)."""
-    # One pivot (clinic x source) instead of a filter and a lookup per source and clinic:
-    # this chart is drawn on every filter change. NaN marks a suppressed or missing cell.
-    cells = rows.groupby(["clinic_id", "source"], sort=False)["referrals"]
-    counts = cells.sum(min_count=1).astype("float64").unstack()
-    present = cells.size().unstack(fill_value=0) > 0
-    names = rows.drop_duplicates("clinic_id").set_index("clinic_id")["clinic_name"]
-    totals = counts.sum(axis=1)  # suppressed cells count as nothing, as before
-    order = pd.DataFrame({"total": totals, "name": names.reindex(totals.index)})
-    clinic_order = list(order.sort_values(["total", "name"], kind="stable").index)
-    counts = counts.reindex(index=clinic_order)
-    present = present.reindex(index=clinic_order, fill_value=False)
-    totals_in_order = totals.reindex(clinic_order).to_numpy()
-    names_in_order = names.reindex(clinic_order).to_numpy()
+    # The rows (a cell per clinic and source: ~2,000 for 200 clinics) are grouped in plain
+    # Python: a pandas pivot with its reindexing and masks took ~20 ms of every filter change.
+    # A cell is shown where a row names it; NaN marks a suppressed count.
+    cells: dict[str, dict[str, float]] = {}
+    names: dict[str, str] = {}
+    for clinic_id, source, count, name in zip(
+        rows["clinic_id"].tolist(),
+        rows["source"].tolist(),
+        rows["referrals"].to_numpy(dtype="float64", na_value=np.nan).tolist(),
+        rows["clinic_name"].tolist(),
+        strict=True,
+    ):
+        names.setdefault(clinic_id, name)
+        clinic = cells.setdefault(clinic_id, {})
+        known = clinic.get(source)
+        # A sum of the counts that are shown; NaN only when every one is suppressed.
+        clinic[source] = count if known is None or math.isnan(known) else known + _shown(count)
+    # Suppressed cells count as nothing in a clinic's total.
+    totals = {cid: sum(_shown(n) for n in clinic.values()) for cid, clinic in cells.items()}
+    clinic_order = sorted(cells, key=lambda cid: (totals[cid], names[cid]))  # stable
     data = []
-    for code in ordered(rows["source"], SOURCE_ORDER):
-        mask = present[code].to_numpy()
-        ids = [cid for cid, shown in zip(clinic_order, mask, strict=True) if shown]
-        source_counts = counts[code].to_numpy()[mask]
+    for code in ordered({code for clinic in cells.values() for code in clinic}, SOURCE_ORDER):
+        ids = [cid for cid in clinic_order if code in cells[cid]]
+        source_counts = np.array([cells[cid][code] for cid in ids], dtype="float64")
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.round(100 * source_counts / totals_in_order[mask], 1)
+            share = np.round(100 * source_counts / np.array([totals[cid] for cid in ids]), 1)
         label = REFERRAL_SOURCE_LABELS.get(code, code)
         data.append(
             {
@@ -61,7 +70,7 @@ def referrals_by_clinic_figure(rows: pd.DataFrame, *, shares: bool) -> Figure:
                 "y": ids,
                 "x": _floats(share if shares else source_counts),
                 "marker": {"color": palette.source_color(code), "line": {"width": 0}},
-                "customdata": columns(ids, names_in_order[mask], source_counts, share),
+                "customdata": columns(ids, [names[cid] for cid in ids], source_counts, share),
                 "hovertemplate": (
                     f"<b>%{{customdata[1]}}</b><br>{label}: %{{customdata[2]:,}} "
                     "referrals (%{customdata[3]:.1f}%)<extra></extra>"
@@ -71,7 +80,7 @@ def referrals_by_clinic_figure(rows: pd.DataFrame, *, shares: bool) -> Figure:
     layout = {
         "barmode": "stack",
         "bargap": 0.25,
-        "yaxis": clinic_axis(clinic_order, names_in_order.tolist()),
+        "yaxis": clinic_axis(clinic_order, [names[cid] for cid in clinic_order]),
         "xaxis": {
             "title": {"text": "Share of the clinic's referrals" if shares else "Referrals"},
             "ticksuffix": "%" if shares else "",
@@ -81,18 +90,33 @@ def referrals_by_clinic_figure(rows: pd.DataFrame, *, shares: bool) -> Figure:
     return figure(data, layout, height=clinic_axis_height(len(clinic_order)) + 40)
 
 
+def _shown(count: float) -> float:
+    return 0.0 if math.isnan(count) else count
+
+
 def referral_trend_figure(rows: pd.DataFrame, grain: Grain) -> Figure:
     """Referrals per period stacked by source (``referral_trend`` rows)."""
+    # Split by source in one pass: a filter and a date formatting per source took ~10 ms.
+    by_source: dict[str, tuple[list[str], list[Any]]] = {}
+    for period, code, count in zip(
+        rows["period"].dt.strftime("%Y-%m-%d").tolist(),
+        rows["source"].tolist(),
+        rows["referrals"].tolist(),
+        strict=True,
+    ):
+        periods, counts = by_source.setdefault(code, ([], []))
+        periods.append(period)
+        counts.append(count)
     data = []
-    for code in ordered(rows["source"], SOURCE_ORDER):
-        part = rows[rows["source"] == code]
+    for code in ordered(by_source, SOURCE_ORDER):
+        periods, counts = by_source[code]
         label = REFERRAL_SOURCE_LABELS.get(code, code)
         data.append(
             {
                 "type": "bar",
                 "name": label,
-                "x": part["period"].dt.strftime("%Y-%m-%d").tolist(),
-                "y": part["referrals"].tolist(),
+                "x": periods,
+                "y": counts,
                 "marker": {"color": palette.source_color(code), "line": {"width": 0}},
                 "hovertemplate": (
                     f"{label}<br>%{{x|{PERIOD_HOVER[grain]}}}: <b>%{{y:,}}</b><extra></extra>"
