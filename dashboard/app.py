@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from dashboard import auth, auth_ui, health, json_response, outage, request_log, runtime
 from dashboard.components import shell
+from dashboard.single_flight import SingleFlight
 from dashboard.surveillance import navbar_badge
 from data_access.engine import SQLITE_IMMEDIATE
 from data_access.migrate import upgrade_to_head
@@ -125,7 +126,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> dash.Dash
     cache.init_app(app.server)
     runtime.install(
         app.server,
-        runtime.Runtime(settings=settings, cache=cache, _engine=engine),
+        runtime.Runtime(
+            settings=settings,
+            cache=cache,
+            _engine=engine,
+            single_flight=SingleFlight(redis_url=settings.redis_url),
+        ),
     )
     app.server.register_blueprint(health.blueprint)
     auth.init_app(app, settings)  # sign-in on every route but /login and health, headers

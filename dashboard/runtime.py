@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import flask
 from flask_caching import Cache
 from sqlalchemy import Connection, Engine
 
+from dashboard.single_flight import SingleFlight
 from data_access.engine import make_engine
 from data_access.queries.clinics import data_version
 from data_access.settings import Settings
@@ -34,6 +35,8 @@ class Runtime:
     settings: Settings
     cache: Cache
     _engine: Engine | None = None
+    #: One computation per figure at a time (see :mod:`dashboard.single_flight`).
+    single_flight: SingleFlight = field(default_factory=SingleFlight)
 
     @property
     def engine(self) -> Engine:
@@ -74,14 +77,19 @@ class Runtime:
     def cached(self, name: str, compute: Callable[[Connection], T], *key: Any) -> T:
         """``compute(conn)`` memoised under (name, key..., data version): an import bumps the
         data version, so a cached figure never outlives the data it came from. A hit opens no
-        database connection."""
+        database connection. A key that another request is computing is waited for, not
+        computed again."""
         cache_key = repr((name, self.data_version(), *key))
         found = self.cache.get(cache_key)
         if found is not None:
             return found  # type: ignore[no-any-return]
-        with self.connect() as conn:
-            value = compute(conn)
-        self.cache.set(cache_key, value)
+        with self.single_flight(cache_key):
+            found = self.cache.get(cache_key)  # computed while this request waited
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+            with self.connect() as conn:
+                value = compute(conn)
+            self.cache.set(cache_key, value)
         return value
 
     def data_version(self) -> str:
