@@ -39,6 +39,7 @@ from data_access.engine import make_engine
 from data_access.importer import import_batch
 from data_access.migrate import upgrade_to_head
 from data_access.settings import load_settings
+from data_access.summaries import compact_queues
 from data_access.summaries import refresh as refresh_module
 from data_access.summaries import visits as visits_module
 
@@ -159,6 +160,7 @@ def run(url: str, data: Path, batches: int, work_dir: Path) -> None:
             cpu = time.process_time(), _server_cpu(backend)
             with conn.begin():
                 report = import_batch(conn=conn, directory=folder)
+            compact_queues(engine)  # as ``clinicops import`` does after its commit
             python_cpu += time.process_time() - cpu[0]
             server_cpu += _server_cpu(backend) - cpu[1]
         procedures += report.inserted["procedures"]

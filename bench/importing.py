@@ -20,6 +20,7 @@ from data_access.engine import make_engine
 from data_access.importer import import_batch
 from data_access.migrate import upgrade_to_head
 from data_access.settings import load_settings
+from data_access.summaries import compact_queues
 
 
 def load(url: str, data: Path, work_dir: Path) -> dict[str, object]:
@@ -31,6 +32,7 @@ def load(url: str, data: Path, work_dir: Path) -> dict[str, object]:
         started = time.perf_counter()
         with engine.begin() as conn:
             report = import_batch(conn=conn, directory=folder)
+        compact_queues(engine)  # as ``clinicops import`` does after its commit
         seconds = time.perf_counter() - started
         batches.append({"batch": folder.name, "seconds": seconds, "inserted": report.inserted})
         print(

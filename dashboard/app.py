@@ -76,7 +76,7 @@ def summarise(engine: Engine, *, echo: bool, background: bool) -> threading.Thre
     """Refresh the summary tables if any write is pending (in a daemon thread if
     ``background``); a failure is reported and leaves them pending: the queries keep reading
     the base tables, and the next start tries again."""
-    from data_access.summaries import refresh_summaries, summaries_pending
+    from data_access.summaries import compact_queues, refresh_summaries, summaries_pending
 
     with engine.connect() as conn:
         if not summaries_pending(conn):
@@ -94,6 +94,7 @@ def summarise(engine: Engine, *, echo: bool, background: bool) -> threading.Thre
             print(f"  summary tables not built ({exc}); figures come from the base tables",
                   file=sys.stderr)  # fmt: skip
             return
+        compact_queues(engine)
         if echo:
             print(f"  summary tables ready in {time.perf_counter() - began:.1f} s",
                   file=sys.stderr)  # fmt: skip

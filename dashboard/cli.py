@@ -161,6 +161,7 @@ def import_command(
 ) -> None:
     """Import a batch folder in the clinic export format (all or nothing by default)."""
     from data_access.importer import ImportRejected, import_batch
+    from data_access.summaries import compact_queues
 
     if rejects_path is not None and not skip_invalid:
         raise click.UsageError("--rejects only makes sense with --skip-invalid")
@@ -189,6 +190,7 @@ def import_command(
                 err=True,
             )
             sys.exit(EXIT_INVALID_DATA)
+    compact_queues(engine)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     for name in report.inserted:
@@ -274,6 +276,7 @@ def load_demo_into(engine: Engine, batch: Any) -> dict[str, int]:
     """Load a generated demo into an empty database, with a progress bar on a terminal."""
     from data_access.demo import load_demo
     from data_access.queries.clinics import has_data
+    from data_access.summaries import compact_queues
 
     with engine.begin() as conn:
         if has_data(conn=conn):
@@ -283,7 +286,9 @@ def load_demo_into(engine: Engine, batch: Any) -> dict[str, int]:
             )
         total = sum(len(frame) for frame in batch.frames().values())
         with progress_reporter("loading demo data", total) as bar:
-            return dict(load_demo(conn=conn, batch=batch, progress=bar.update))
+            loaded = dict(load_demo(conn=conn, batch=batch, progress=bar.update))
+    compact_queues(engine)
+    return loaded
 
 
 @main.command("summary")

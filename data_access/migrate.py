@@ -79,9 +79,10 @@ def upgrade_to_head(engine: Engine, *, summarise: bool = True) -> None:
     code that may be newer than it), in one transaction. ``summarise=False`` leaves that to
     the caller (the app does it in the background); the queries read the base tables until
     then."""
-    from data_access.summaries import refresh_summaries
+    from data_access.summaries import compact_queues, refresh_summaries
 
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
-        if summarise:
-            refresh_summaries(connection)
+        refreshed = summarise and refresh_summaries(connection)
+    if refreshed:
+        compact_queues(engine)

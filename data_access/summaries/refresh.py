@@ -9,6 +9,7 @@ summary tables equal a recomputation from scratch, and the query layer reads the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
+    Engine,
     Integer,
     Select,
     SmallInteger,
@@ -34,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 
 from data_access.queries._sql import FOLLOWUP_WINDOW_DAYS, days_between
 from data_access.schema import adverse_events, followups, procedures, referrals
@@ -48,6 +51,8 @@ from data_access.summaries.additive import ANALYZE_ABOVE_DAYS, refresh_families
 from data_access.summaries.families import ProcedureWork, procedure_families, referral_families
 from data_access.summaries.visits import refresh_visits
 from data_access.summaries.work import analyze, create_temp, drop
+
+logger = logging.getLogger("clinicops.summaries")
 
 #: Key of the transaction-level advisory lock that serialises refreshes on PostgreSQL.
 REFRESH_LOCK = 0x5C11_0A55
@@ -136,6 +141,27 @@ def refresh_summaries(conn: Connection) -> bool:
     with _postgresql_setting(conn, "work_mem", REFRESH_WORK_MEM):
         _refresh(conn)
     return True
+
+
+def compact_queues(engine: Engine) -> None:
+    """Give back the pages of the summary queues that a committed refresh emptied (PostgreSQL;
+    SQLite frees them on delete). Call it after the commit: VACUUM cannot run in a transaction.
+
+    Every data request asks whether writes await summarising (:func:`pending_condition`, a
+    scan of these tables, about fifteen times per filter change). A refresh deletes the rows
+    it summarised, which leaves the tables empty but their pages full of dead rows until
+    autovacuum comes, a minute or more later, or never where it is off: after a 1M import in
+    ten batches each scan read 3,600 pages, 5.5 ms, about 80 ms of every filter change.
+    ``SKIP_LOCKED``: a queue that another import holds is left for the next time, never
+    waited for. Best effort: a failure is logged and leaves the tables as they were."""
+    if engine.dialect.name != "postgresql":
+        return
+    names = ", ".join(table.name for table in PENDING_TABLES)
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f"VACUUM (SKIP_LOCKED) {names}"))
+    except SQLAlchemyError:
+        logger.warning("could not vacuum the summary queues", exc_info=True)
 
 
 @contextmanager
