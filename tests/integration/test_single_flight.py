@@ -146,7 +146,7 @@ def test_when_the_computing_request_fails_the_waiting_ones_compute_in_turn(
 
 
 def test_a_lock_left_by_a_dead_worker_delays_a_request_by_the_wait_at_most(
-    tmp_path: Path, redis_cache: Cache
+    tmp_path: Path, redis_cache: Cache, caplog: pytest.LogCaptureFixture
 ) -> None:
     server = _server(redis_cache)
     worker = _runtime(tmp_path, "db", datetime(2026, 11, 25, 9), redis_cache)
@@ -167,6 +167,7 @@ def test_a_lock_left_by_a_dead_worker_delays_a_request_by_the_wait_at_most(
         client.delete(taken)
     assert result == "figure of run 1" and compute.runs == 1
     assert 0.5 <= waited < 0.5 + SLOW + 2.0
+    assert "after waiting 0.5 s for another worker" in caplog.text  # said, for whoever looks
 
 
 def test_without_redis_a_request_computes_instead_of_failing(tmp_path: Path) -> None:
