@@ -10,8 +10,7 @@ from ``summary_referrals``, conversion from the histograms of days to the first 
 
 from __future__ import annotations
 
-import math
-
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
@@ -25,9 +24,12 @@ from data_access.schema_summaries import (
     summary_referral_conversion,
     summary_referrals,
 )
-from data_access.statistics import quantiles_from_counts
+from data_access.statistics import grouped_quantiles
 
 R = summary_referrals.c
+
+
+CONVERSION_COLUMNS = ["clinic_id", "referrals", "converted", "median_days_to_first"]
 
 
 def referrals_by_clinic_and_source(
@@ -86,24 +88,30 @@ def referral_conversion(*, conn: Connection, filters: Filters, scope: Scope) -> 
         per_clinic=True,
         typed=False,
     )
-    by_clinic: dict[str, dict[int, int]] = {}
-    # Fetched at once: thousands of rows at a network's five years, and iterating the result
-    # fetched them one driver call each (a third of this function's time).
-    for clinic_id, days_to_first, n in conn.execute(statement).all():
-        if n:
-            by_clinic.setdefault(clinic_id, {})[int(days_to_first)] = int(n)
-    rows = []
-    for clinic_id, histogram in sorted(by_clinic.items()):
-        converted = {d: n for d, n in histogram.items() if d != NOT_CONVERTED}
-        (median,) = quantiles_from_counts(converted, (0.5,)) if converted else (math.nan,)
-        rows.append(
-            {
-                "clinic_id": clinic_id,
-                "referrals": sum(histogram.values()),
-                "converted": sum(converted.values()),
-                "median_days_to_first": median,
-            }
-        )
+    # A histogram of days to the first procedure per clinic: thousands of rows at a year of
+    # the network, fetched at once (iterating the result fetched them one driver call each)
+    # and summed and split into medians with numpy (a median per clinic in Python took
+    # 15 ms).
+    fetched = [row for row in conn.execute(statement).all() if row[2]]
+    if not fetched:
+        return pd.DataFrame(columns=CONVERSION_COLUMNS)
+    clinic, waited, n = (np.array(column) for column in zip(*fetched, strict=True))
+    codes, clinic_ids = pd.factorize(clinic, sort=True)
+    waited, n = waited.astype(np.int64), n.astype(np.int64)
+    converted = waited != NOT_CONVERTED
+    size = len(clinic_ids)
+
+    def per_clinic(rows: np.ndarray) -> np.ndarray:
+        return np.bincount(codes[rows], weights=n[rows], minlength=size).astype(np.int64)
+
     return pd.DataFrame(
-        rows, columns=["clinic_id", "referrals", "converted", "median_days_to_first"]
+        {
+            "clinic_id": clinic_ids,
+            "referrals": per_clinic(np.ones(len(codes), dtype=bool)),
+            "converted": per_clinic(converted),
+            "median_days_to_first": grouped_quantiles(
+                codes[converted], waited[converted], n[converted], 0.5, size=size
+            ),
+        },
+        columns=CONVERSION_COLUMNS,
     )

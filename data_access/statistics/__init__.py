@@ -30,6 +30,7 @@ Run charts (:mod:`.runs`)
     ``anhoej_signals(values, centre) -> RunsAnalysis``
 Histograms (:mod:`.quantiles`)
     ``quantiles_from_counts(counts, qs=(0.25, 0.5, 0.75)) -> tuple[float, ...]``
+    ``grouped_quantiles(groups, values, counts, q, size=n) -> ndarray`` (many at once)
 
 Levels (``confidence``, ``coverage``) are fractions such as 0.95 or 0.998; a level outside
 (0, 1) is a programming error and raises ValueError.
@@ -59,7 +60,7 @@ from data_access.statistics.overdispersion import (
     overdispersion_phi,
     overdispersion_test,
 )
-from data_access.statistics.quantiles import quantiles_from_counts
+from data_access.statistics.quantiles import grouped_quantiles, quantiles_from_counts
 from data_access.statistics.runs import RunsAnalysis, anhoej_limits, anhoej_signals
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "funnel_limits_normal",
     "funnel_z_scores",
     "garwood_interval",
+    "grouped_quantiles",
     "laney_p_prime_chart",
     "overdispersion_adjusted_limits",
     "overdispersion_phi",

@@ -13,6 +13,8 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from itertools import accumulate
 
+import numpy as np
+
 
 def quantiles_from_counts(
     counts: Mapping[int, int], qs: Sequence[float] = (0.25, 0.5, 0.75)
@@ -63,3 +65,48 @@ def quantiles_from_counts(
         else:
             results.append(low + step * fraction)
     return tuple(results)
+
+
+def grouped_quantiles(
+    groups: np.ndarray, values: np.ndarray, counts: np.ndarray, q: float, *, size: int
+) -> np.ndarray:
+    """The ``q`` quantile of many histograms at once: ``quantiles_from_counts`` of each group,
+    bit for bit, without a Python call per group (a network's 200 clinics took 15 ms that way).
+
+    Row ``i`` says that value ``values[i]`` occurs ``counts[i]`` times in group ``groups[i]``
+    (integers in ``0..size-1``; any order, one row per group and value). Rows with a zero
+    count are ignored. Returns an array of ``size`` quantiles, NaN for a group with no rows.
+    The arithmetic is the same as :func:`quantiles_from_counts` (definition 7, numpy's
+    ``_lerp``), on float64 as Python floats are."""
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"quantiles must be in [0, 1], got {q!r}")
+    result = np.full(size, np.nan)
+    groups, values, counts = (np.asarray(a, dtype=np.int64) for a in (groups, values, counts))
+    if (counts < 0).any():
+        raise ValueError("counts must not be negative")
+    kept = counts > 0
+    groups, values, counts = groups[kept], values[kept], counts[kept]
+    if not len(groups):
+        return result
+    order = np.lexsort((values, groups))
+    groups, values, counts = groups[order], values[order], counts[order]
+    running = np.cumsum(counts)  # across groups: a group's share starts where the last ended
+    ends = np.flatnonzero(np.append(groups[1:] != groups[:-1], True))
+    starts = np.append(0, ends[:-1] + 1)
+    before = running[starts] - counts[starts]
+    total = running[ends] - before
+    virtual = (total - 1) * float(q)
+    below = np.floor(virtual)
+    below_index = below.astype(np.int64)
+
+    def order_statistic(index: np.ndarray) -> np.ndarray:
+        # The group's index-th value: the first row whose running count exceeds it.
+        return values[np.searchsorted(running, before + index, side="right")]
+
+    low = order_statistic(below_index)
+    high = order_statistic(np.minimum(below_index + 1, total - 1))
+    step = high - low
+    fraction = virtual - below
+    interpolated = np.where(fraction >= 0.5, high - step * (1.0 - fraction), low + step * fraction)
+    result[groups[ends]] = np.where(below >= total - 1, values[ends], interpolated)
+    return result

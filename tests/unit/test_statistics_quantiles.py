@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data_access.statistics import quantiles_from_counts
+from data_access.statistics import grouped_quantiles, quantiles_from_counts
 
 
 def test_worked_examples() -> None:
@@ -66,3 +66,31 @@ def test_matches_numpy_on_large_counts(counts: dict[int, int]) -> None:
     expected = tuple(np.quantile(sample, qs).tolist()) if sample.size else (math.nan,) * 6
     result = quantiles_from_counts(counts, qs)
     assert result == expected or (sample.size == 0 and all(math.isnan(v) for v in result))
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(
+    groups=st.lists(histograms, min_size=1, max_size=8),
+    q=st.one_of(st.sampled_from([0.0, 0.5, 1.0]), st.floats(min_value=0.0, max_value=1.0)),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_grouped_quantiles_equal_one_histogram_at_a_time(
+    groups: list[dict[int, int]], q: float, seed: int
+) -> None:
+    rows = [(g, value, count) for g, counts in enumerate(groups) for value, count in counts.items()]
+    np.random.default_rng(seed).shuffle(rows)  # any order of rows
+    group, value, count = (np.array([row[i] for row in rows], dtype=np.int64) for i in range(3))
+    size = len(groups) + 1  # and a group with no rows at all
+    result = grouped_quantiles(group, value, count, q, size=size).tolist()
+    expected = [quantiles_from_counts(counts, (q,))[0] for counts in groups] + [math.nan]
+    assert len(result) == size
+    for got, want in zip(result, expected, strict=True):
+        assert got == want or (math.isnan(got) and math.isnan(want)), (got, want)
+
+
+def test_grouped_quantiles_reject_what_one_histogram_rejects() -> None:
+    one = np.array([0])
+    with pytest.raises(ValueError, match="quantiles"):
+        grouped_quantiles(one, one, one, 1.5, size=1)
+    with pytest.raises(ValueError, match="negative"):
+        grouped_quantiles(one, one, np.array([-1]), 0.5, size=1)
