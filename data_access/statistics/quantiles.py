@@ -76,8 +76,11 @@ def grouped_quantiles(
     Row ``i`` says that value ``values[i]`` occurs ``counts[i]`` times in group ``groups[i]``
     (integers in ``0..size-1``; any order, one row per group and value). Rows with a zero
     count are ignored. Returns an array of ``size`` quantiles, NaN for a group with no rows.
-    The arithmetic is the same as :func:`quantiles_from_counts` (definition 7, numpy's
-    ``_lerp``), on float64 as Python floats are."""
+
+    Method: that of :func:`quantiles_from_counts` (Hyndman and Fan's definition 7 with
+    numpy's ``_lerp``), vectorised: the rows sorted by group and value, one running count
+    across all groups, and each group's order statistics found by ``searchsorted`` from
+    where its share of the running count starts; float64 arithmetic, as Python's floats."""
     if not 0.0 <= q <= 1.0:
         raise ValueError(f"quantiles must be in [0, 1], got {q!r}")
     result = np.full(size, np.nan)
