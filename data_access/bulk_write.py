@@ -10,6 +10,7 @@ unchanged row is not rewritten. Inserted = staged - existing; updated = changed 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -53,6 +54,20 @@ class MovedChild:
     child_on: date
 
 
+@functools.cache
+def _stage_of(table: Table) -> Table:
+    """The temporary staging table of ``table``, one ``Table`` object per process: SQLAlchemy
+    caches compiled statements by the identity of their tables, so a new object per import
+    compiled every statement of every import afresh."""
+    return Table(
+        f"import_stage_{table.name}",
+        MetaData(),
+        *(Column(c.name, c.type) for c in table.columns),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+
+
 class StagedUpsert:
     """Upserts chunks of rows (tuples in the table's column order) into ``table``."""
 
@@ -62,13 +77,7 @@ class StagedUpsert:
         self.postgres = conn.dialect.name == "postgresql"
         self.columns = [c.name for c in table.columns]
         self.key = next(c.name for c in table.primary_key.columns)
-        self.stage = Table(
-            f"import_stage_{table.name}",
-            MetaData(),
-            *(Column(c.name, c.type) for c in table.columns),
-            prefixes=["TEMPORARY"],
-            postgresql_on_commit="DROP",
-        )
+        self.stage = _stage_of(table)
         self.stage.drop(conn, checkfirst=True)
         self.stage.create(conn)
         self._upsert = self._upsert_statement()

@@ -6,12 +6,14 @@ the ``conn`` fixture's rolled-back transaction.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, event, func, select
+from sqlalchemy.engine.interfaces import CacheStats
 
 from data_access import import_run
 from data_access.importer import ImportRejected, ImportReport, import_batch
@@ -354,3 +356,36 @@ def test_chunks_do_not_hide_duplicates_or_change_counts(
     )
     assert report.inserted["procedures"] == 5
     assert sum(seen) == 2 + 5 + 1 and max(seen) == 2
+
+
+def test_a_repeated_import_reuses_its_compiled_statements(conn: Connection, tmp_path: Path) -> None:
+    """The second import of the same shape compiles no SQL: its staging and work tables are
+    the same ``Table`` objects, which SQLAlchemy's statement cache is keyed by (new objects
+    per import made every statement compile afresh, about 40 % of a small import's CPU)."""
+    run(conn, write_batch(tmp_path / "first", GOOD))
+    # New rows a month later: the same statements, other values.
+    later = {
+        name: [
+            lines[0],
+            *(
+                re.sub(r"\b([PFER])(\d)\b", r"\g<1>1\2", line).replace("2025-03", "2025-04")
+                for line in lines[1:]
+            ),
+        ]
+        for name, lines in GOOD.items()
+    }
+    compiled: list[str] = []
+
+    def note(
+        _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: Any
+    ) -> None:
+        if context is not None and context.cache_hit is CacheStats.CACHE_MISS:
+            compiled.append(statement)
+
+    event.listen(conn, "after_cursor_execute", note)
+    try:
+        run(conn, write_batch(tmp_path / "second", later))
+    finally:
+        event.remove(conn, "after_cursor_execute", note)
+    assert conn.execute(select(func.count()).select_from(procedures)).scalar_one() == 4
+    assert compiled == []
