@@ -17,6 +17,7 @@ import flask
 from flask_caching import Cache
 from sqlalchemy import Connection, Engine
 
+from dashboard.near_cache import NearCache
 from dashboard.single_flight import SingleFlight
 from data_access.engine import make_engine
 from data_access.queries.clinics import data_version
@@ -37,6 +38,8 @@ class Runtime:
     _engine: Engine | None = None
     #: One computation per figure at a time (see :mod:`dashboard.single_flight`).
     single_flight: SingleFlight = field(default_factory=SingleFlight)
+    #: This worker's last results, unpickled (see :mod:`dashboard.near_cache`).
+    near: NearCache = field(default_factory=NearCache)
 
     @property
     def engine(self) -> Engine:
@@ -80,17 +83,26 @@ class Runtime:
         database connection. A key that another request is computing is waited for, not
         computed again."""
         cache_key = repr((name, self.data_version(), *key))
-        found = self.cache.get(cache_key)
+        found = self._get(cache_key)
         if found is not None:
             return found  # type: ignore[no-any-return]
         with self.single_flight(cache_key):
-            found = self.cache.get(cache_key)  # computed while this request waited
+            found = self._get(cache_key)  # computed while this request waited
             if found is not None:
                 return found  # type: ignore[no-any-return]
             with self.connect() as conn:
                 value = compute(conn)
             self.cache.set(cache_key, value)
+            self.near.put(cache_key, value)
         return value
+
+    def _get(self, cache_key: str) -> Any | None:
+        """From this worker's near cache, else from the shared one (kept near for next time)."""
+        found = self.near.get(cache_key)
+        if found is None:
+            found = self.cache.get(cache_key)
+            self.near.put(cache_key, found)
+        return found
 
     def data_version(self) -> str:
         """The data version, read once per request (by the sign-in check, with the user): a
