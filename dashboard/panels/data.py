@@ -1,17 +1,16 @@
 """How the overview's callbacks reach the data: cached query calls and the filter store.
 
 Presentation layer. Every query goes through :func:`query`, which memoises it with the
-runtime's cache (keyed by the query, the filters, the scope and the data version) and lets
-only one thread compute a given result: when a filter changes, the map, the volume ranking,
-the follow-up completion and the adverse-event panels all ask for ``clinic_figures`` at
-once, and all but one of them wait for that one instead of running the same SQL. The filter
-store holds the filters alone (ISO dates and codes), never results.
+runtime's cache (keyed by the query, the filters, the scope and the data version), where only
+one request computes a given result (see :mod:`dashboard.single_flight`): when a filter
+changes, the map, the volume ranking, the follow-up completion and the adverse-event panels
+all ask for ``clinic_figures`` at once, and all but one of them wait for that one instead of
+running the same SQL. The filter store holds the filters alone (ISO dates and codes), never
+results.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Callable, Hashable, Mapping
 from datetime import date
 from typing import Any, TypeVar
@@ -34,48 +33,13 @@ from data_access.queries.clinics import (
 )
 
 T = TypeVar("T")
-FLIGHTS_EXTENSION = "clinicops.single_flight"
 DIRECTORY_MEMO = "clinicops_clinic_directory"
 
 
-class _Flight:
-    """A lock that can be weakly referenced (``threading.Lock`` cannot)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-
-
-class SingleFlight:
-    """Per-key locks, dropped once nobody holds them."""
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._flights: weakref.WeakValueDictionary[Hashable, _Flight] = (
-            weakref.WeakValueDictionary()
-        )
-
-    def flight(self, key: Hashable) -> _Flight:
-        with self._guard:
-            found = self._flights.get(key)
-            if found is None:
-                found = _Flight()
-                self._flights[key] = found
-            return found
-
-
-def _single_flight() -> SingleFlight:
-    extensions = flask.current_app.extensions
-    found = extensions.get(FLIGHTS_EXTENSION)
-    if found is None:
-        found = extensions.setdefault(FLIGHTS_EXTENSION, SingleFlight())
-    return found  # type: ignore[no-any-return]
-
-
 def cached(name: str, compute: Callable[[Connection], T], *key: Hashable) -> T:
-    """``compute(conn)`` through the result cache, computed by one thread at a time per key."""
-    flight = _single_flight().flight((name, *key))
-    with flight.lock:
-        return runtime.current().cached(name, compute, *key)
+    """``compute(conn)`` through the result cache, computed by one request at a time per key
+    (:mod:`dashboard.single_flight`)."""
+    return runtime.current().cached(name, compute, *key)
 
 
 def query(name: str, function: Callable[..., T], filters: Filters, **options: Any) -> T:
