@@ -79,9 +79,17 @@ def event_trend_figure(rows: pd.DataFrame, grain: Grain) -> Figure:
 def events_by_severity_figure(rows: pd.DataFrame) -> Figure:
     """Event counts by severity, stacked by event type (``events_by_type_and_severity``)."""
     severities = [s.value for s in Severity]
+    # One pass over the rows in plain Python: a pandas filter and index per event type cost
+    # ~5 ms of every filter change for a figure of twenty numbers.
+    counts = dict(
+        zip(
+            zip(rows["event_type"].tolist(), rows["severity"].tolist(), strict=True),
+            rows["events"].tolist(),
+            strict=True,
+        )
+    )
     data = []
     for code in ordered(rows["event_type"], [t.value for t in EventType]):
-        part = rows[rows["event_type"] == code].set_index("severity")["events"]
         label = EVENT_TYPE_LABELS.get(code, code)
         data.append(
             {
@@ -89,7 +97,9 @@ def events_by_severity_figure(rows: pd.DataFrame) -> Figure:
                 "orientation": "h",
                 "name": label,
                 "y": [SEVERITY_LABELS[s] for s in severities],
-                "x": [None if pd.isna(n := part.get(s, 0)) else int(n) for s in severities],
+                "x": [
+                    None if pd.isna(n := counts.get((code, s), 0)) else int(n) for s in severities
+                ],
                 "marker": {"color": palette.event_color(code), "line": {"width": 0}},
                 "customdata": [code] * len(severities),
                 "hovertemplate": f"{label}, %{{y}}: <b>%{{x:,}}</b><extra></extra>",
